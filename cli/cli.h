@@ -1,0 +1,103 @@
+/* The snapctl tool: the command table, parsed invocation, output and exit codes. The tool
+ * reaches the library only through snapshot.h. */
+#ifndef SNAPCTL_CLI_H
+#define SNAPCTL_CLI_H
+
+#include <stdio.h>
+
+#include "snapshot.h"
+
+/* Every option of every command. The table in cmdtab.c says which command takes which. */
+enum opt_id {
+	OPT_PG,
+	OPT_CONFIG,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_VERBOSE,
+	OPT_LOG_FORMAT,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_ALL,
+	OPT_DRY_RUN,
+	OPT_BATCH_SIZE,
+	OPT_CHECK,
+	OPT_SOURCE_INDEXES,
+	OPT_COUNT
+};
+
+struct opt {
+	enum opt_id id;
+	const char *name; /* long name, without "--" */
+	char short_name;  /* 0: none */
+	const char *arg;  /* argument placeholder; NULL: a flag */
+	const char *help;
+	const char *values; /* space-separated choices for completion; NULL: free text */
+};
+
+struct invocation;
+typedef int (*cmd_fn)(struct invocation *inv);
+
+struct cmd {
+	const char *name;
+	const char *args; /* operand synopsis, e.g. "BOOKING_ID... | - | --all" */
+	const char *summary;
+	cmd_fn fn;
+	const enum opt_id *opts; /* terminated by OPT_COUNT */
+};
+
+extern const struct opt global_opts[];
+extern const struct opt cmd_opts[];
+extern const struct cmd commands[];
+const struct opt *opt_find(enum opt_id id);
+const struct cmd *cmd_find(const char *name);
+
+enum log_format { LOG_TEXT, LOG_JSON };
+
+struct invocation {
+	const struct cmd *cmd;
+	const char *opt[OPT_COUNT]; /* argument, or "" for a flag given; NULL: not given */
+	int verbose;                /* -v count */
+	char **args;                /* operands */
+	int nargs;
+	/* resolved settings: flags, then environment, then config file, then defaults */
+	char *pg_uri;
+	int batch_size;
+	int pest_event_limit;
+	enum log_format log_format;
+	snap_ctx *ctx;
+};
+
+/* Exit codes (sysexits); the man page's EXIT STATUS mirrors exit_code(). */
+enum {
+	EXIT_PARTIAL = 3,
+	EXIT_USAGE = 64,
+	EXIT_DATAERR = 65,
+	EXIT_NOINPUT = 66,
+	EXIT_UNAVAILABLE = 69,
+	EXIT_SOFTWARE = 70,
+	EXIT_TEMPFAIL = 75,
+	EXIT_CONFIG = 78,
+};
+int exit_code(snap_code code);
+
+/* config.c */
+int config_resolve(struct invocation *inv);
+
+/* out.c: logs and errors go to stderr; results to stdout. */
+void log_setup(struct invocation *inv, snap_config *cfg);
+void log_msg(snap_log_level level, const char *message, void *inv);
+int fail(struct invocation *inv, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int fail_snap(struct invocation *inv, const snap_error *err);
+void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int human_output(const struct invocation *inv); /* text to stdout wanted */
+
+/* help.c */
+void help_main(FILE *f);
+void help_cmd(FILE *f, const struct cmd *cmd);
+
+int cmd_init_db(struct invocation *inv);
+int cmd_upsert(struct invocation *inv);
+int cmd_get(struct invocation *inv);
+
+#endif

@@ -1,0 +1,96 @@
+/* snapctl init-db: create or migrate the schema; --check (or --dry-run) reports only.
+ * Changes go to stdout; a missing source index is a warning on stderr unless created. */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct report {
+	struct invocation *inv;
+	int check;
+	struct json_object *migrations, *created, *missing;
+};
+
+static struct json_object *migration_json(const snap_schema_step *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "version", json_object_new_int(s->version));
+	json_object_object_add(o, "description", json_object_new_string(s->name));
+	json_object_object_add(o, "legacy_upgrade",
+	                       json_object_new_boolean(!strcmp(s->kind, "legacy-upgrade")));
+	return o;
+}
+
+static void print_step(const struct report *r, const snap_schema_step *s)
+{
+	const char *legacy = " (upgrading the earlier system's table in place)";
+
+	if (!strcmp(s->kind, "source-index-missing")) {
+		warn(r->inv, "no index on %s; 'snapctl init-db --source-indexes' adds %s",
+		     s->detail, s->name);
+	} else if (!human_output(r->inv)) {
+		return;
+	} else if (!strcmp(s->kind, "source-index")) {
+		printf("%s index %s on %s\n", r->check ? "would create" : "created", s->name,
+		       s->detail);
+	} else {
+		printf("%s schema migration %d: %s%s\n", r->check ? "would apply" : "applied",
+		       s->version, s->name, strcmp(s->kind, "legacy-upgrade") ? "" : legacy);
+	}
+}
+
+static int on_step(const snap_schema_step *s, void *data)
+{
+	struct report *r = data;
+
+	if (!r->inv->opt[OPT_JSON])
+		print_step(r, s);
+	else if (!strcmp(s->kind, "source-index-missing"))
+		json_object_array_add(r->missing, json_object_new_string(s->detail));
+	else if (!strcmp(s->kind, "source-index"))
+		json_object_array_add(r->created, json_object_new_string(s->name));
+	else
+		json_object_array_add(r->migrations, migration_json(s));
+	return 0;
+}
+
+int cmd_init_db(struct invocation *inv)
+{
+	struct report r = {inv, inv->opt[OPT_CHECK] || inv->opt[OPT_DRY_RUN], NULL, NULL, NULL};
+	unsigned flags = (r.check ? SNAP_SCHEMA_CHECK : 0) |
+	                 (inv->opt[OPT_SOURCE_INDEXES] ? SNAP_SCHEMA_SOURCE_INDEXES : 0);
+	struct json_object *o;
+	snap_error err = {0};
+	int version = 0, rc = 0;
+
+	if (inv->nargs)
+		return fail(inv, EXIT_USAGE, "init-db takes no arguments");
+	r.migrations = json_object_new_array();
+	r.created = json_object_new_array();
+	r.missing = json_object_new_array();
+	if (snap_schema_init(inv->ctx, flags, on_step, &r, &err) != SNAP_OK ||
+	    snap_schema_version(inv->ctx, &version, &err) != SNAP_OK) {
+		rc = fail_snap(inv, &err);
+	} else if (inv->opt[OPT_JSON]) {
+		o = json_object_new_object();
+		json_object_object_add(o, "check", json_object_new_boolean(r.check));
+		json_object_object_add(o, "schema_version", json_object_new_int(version));
+		json_object_object_add(o, "target_version",
+		                       json_object_new_int(snap_schema_target_version()));
+		json_object_object_add(o, "migrations", json_object_get(r.migrations));
+		json_object_object_add(
+		    o, r.check ? "source_indexes_to_create" : "source_indexes_created",
+		    json_object_get(r.created));
+		json_object_object_add(o, "source_indexes_missing", json_object_get(r.missing));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else if (human_output(inv)) {
+		printf("schema version %d (this snapctl: %d)\n", version,
+		       snap_schema_target_version());
+	}
+	json_object_put(r.migrations);
+	json_object_put(r.created);
+	json_object_put(r.missing);
+	return rc;
+}

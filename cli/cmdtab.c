@@ -1,0 +1,64 @@
+/* THE command and option table. --help, parsing and dispatch read it; the man page and the
+ * completions are checked against it by tests/docs. */
+#include <string.h>
+
+#include "cli.h"
+
+const struct opt global_opts[] = {
+    {OPT_PG, "pg", 0, "URI", "PostgreSQL URI or conninfo (else SNAPCTL_PG_URI, libpq's defaults)",
+     NULL},
+    {OPT_CONFIG, "config", 0, "FILE", "read settings from FILE (else SNAPCTL_CONFIG)", NULL},
+    {OPT_JSON, "json", 0, NULL, "machine-readable output: JSON on stdout", NULL},
+    {OPT_QUIET, "quiet", 'q', NULL, "print errors only", NULL},
+    {OPT_VERBOSE, "verbose", 'v', NULL, "log progress to stderr; twice for debug", NULL},
+    {OPT_LOG_FORMAT, "log-format", 0, "FORMAT", "stderr log lines as text or json", "text json"},
+    {OPT_HELP, "help", 'h', NULL, "show help and exit", NULL},
+    {OPT_VERSION, "version", 'V', NULL, "show the version and exit", NULL},
+    {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
+};
+
+const struct opt cmd_opts[] = {
+    {OPT_ALL, "all", 0, NULL, "every booking, in batches", NULL},
+    {OPT_DRY_RUN, "dry-run", 'n', NULL, "do everything but commit; report what would change", NULL},
+    {OPT_BATCH_SIZE, "batch-size", 0, "N", "bookings per transaction with --all (default 2000)",
+     NULL},
+    {OPT_CHECK, "check", 0, NULL, "report what would change, change nothing", NULL},
+    {OPT_SOURCE_INDEXES, "source-indexes", 0, NULL,
+     "also create the indexes the aggregation needs on the source tables", NULL},
+    {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
+};
+
+static const enum opt_id init_db_opts[] = {OPT_CHECK, OPT_DRY_RUN, OPT_SOURCE_INDEXES, OPT_COUNT};
+static const enum opt_id upsert_opts[] = {OPT_ALL, OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_COUNT};
+static const enum opt_id get_opts[] = {OPT_COUNT};
+
+const struct cmd commands[] = {
+    {"init-db", "", "create or migrate the schema snapctl owns", cmd_init_db, init_db_opts},
+    {"upsert", "BOOKING_ID... | - | --all", "aggregate bookings into snapshots", cmd_upsert,
+     upsert_opts},
+    {"get", "BOOKING_ID", "print a booking's snapshot as JSON", cmd_get, get_opts},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct opt *opt_find(enum opt_id id)
+{
+	const struct opt *o;
+
+	for (o = global_opts; o->name; o++)
+		if (o->id == id)
+			return o;
+	for (o = cmd_opts; o->name; o++)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+const struct cmd *cmd_find(const char *name)
+{
+	const struct cmd *c;
+
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}

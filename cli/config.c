@@ -1,0 +1,142 @@
+/* Settings: flags, then environment, then the config file, then defaults.
+ * The file holds `key = value` lines; '#' starts a comment line. Like libpq with .pgpass, a file
+ * that holds a password must not be readable by group or others. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+struct file_settings {
+	char *pg_uri;
+	char *log_format;
+	int batch_size;
+	int pest_event_limit;
+};
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int holds_secret(const char *uri)
+{
+	char redacted[1024];
+
+	return strcmp(snap_redact(uri, redacted, sizeof(redacted)), uri) != 0;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*s == '\0' || *end || errno || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int set_key(struct invocation *inv, const char *path, int lineno, const char *key,
+                   const char *val, struct file_settings *fs)
+{
+	if (!strcmp(key, "pg_uri")) {
+		free(fs->pg_uri);
+		fs->pg_uri = strdup(val);
+	} else if (!strcmp(key, "log_format")) {
+		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
+			return fail(inv, EXIT_CONFIG, "%s:%d: log_format must be text or json",
+			            path, lineno);
+		free(fs->log_format);
+		fs->log_format = strdup(val);
+	} else if (!strcmp(key, "batch_size")) {
+		if (parse_int(val, 1, 100000, &fs->batch_size))
+			return fail(inv, EXIT_CONFIG, "%s:%d: batch_size must be 1 to 100000", path,
+			            lineno);
+	} else if (!strcmp(key, "pest_event_limit")) {
+		if (parse_int(val, 1, 10000, &fs->pest_event_limit))
+			return fail(inv, EXIT_CONFIG, "%s:%d: pest_event_limit must be 1 to 10000",
+			            path, lineno);
+	} else {
+		return fail(inv, EXIT_CONFIG, "%s:%d: unknown key '%.40s'", path, lineno, key);
+	}
+	return 0;
+}
+
+static int read_file(struct invocation *inv, const char *path, struct file_settings *fs)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048], *key, *val, *eq;
+	struct stat st;
+	int lineno = 0, rc = 0;
+
+	if (!f)
+		return fail(inv, EXIT_CONFIG, "cannot read config file '%s': %s", path,
+		            strerror(errno));
+	while (!rc && fgets(line, sizeof(line), f)) {
+		lineno++;
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if (!(eq = strchr(key, '='))) {
+			rc = fail(inv, EXIT_CONFIG, "%s:%d: expected 'key = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		rc = set_key(inv, path, lineno, trim(key), val, fs);
+	}
+	if (!rc && fs->pg_uri && holds_secret(fs->pg_uri) && fstat(fileno(f), &st) == 0 &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		rc = fail(inv, EXIT_CONFIG,
+		          "config file '%s' holds a password and is readable by group or others; "
+		          "chmod 600 it",
+		          path);
+	fclose(f);
+	return rc;
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int config_resolve(struct invocation *inv)
+{
+	const char *path = inv->opt[OPT_CONFIG] ? inv->opt[OPT_CONFIG] : env("SNAPCTL_CONFIG");
+	const char *uri;
+	struct file_settings fs = {0};
+	int rc = 0;
+
+	if (path && (rc = read_file(inv, path, &fs)) != 0)
+		goto out;
+	uri = inv->opt[OPT_PG] ? inv->opt[OPT_PG] : env("SNAPCTL_PG_URI");
+	if (!uri)
+		uri = fs.pg_uri;
+	if (uri && !(inv->pg_uri = strdup(uri))) {
+		rc = fail(inv, EXIT_SOFTWARE, "out of memory");
+		goto out;
+	}
+	if (!inv->opt[OPT_LOG_FORMAT] && fs.log_format)
+		inv->log_format = strcmp(fs.log_format, "json") ? LOG_TEXT : LOG_JSON;
+	if (!inv->batch_size)
+		inv->batch_size = fs.batch_size;
+	inv->pest_event_limit = fs.pest_event_limit;
+out:
+	free(fs.pg_uri);
+	free(fs.log_format);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* Where things go: logs and errors to stderr (text or JSON lines), exit codes from snap codes. */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int exit_code(snap_code code)
+{
+	static const int map[] = {
+	    [SNAP_OK] = 0,
+	    [SNAP_ERR_USAGE] = EXIT_USAGE,
+	    [SNAP_ERR_INPUT] = EXIT_DATAERR,
+	    [SNAP_ERR_NOT_FOUND] = EXIT_NOINPUT,
+	    [SNAP_ERR_UNAVAILABLE] = EXIT_UNAVAILABLE,
+	    [SNAP_ERR_TEMPORARY] = EXIT_TEMPFAIL,
+	    [SNAP_ERR_CONFIG] = EXIT_CONFIG,
+	    [SNAP_ERR_INTERNAL] = EXIT_SOFTWARE,
+	};
+
+	return (unsigned)code < sizeof(map) / sizeof(map[0]) ? map[code] : EXIT_SOFTWARE;
+}
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+
+void log_msg(snap_log_level level, const char *message, void *data)
+{
+	const struct invocation *inv = data;
+	const char *cmd = inv && inv->cmd ? inv->cmd->name : "snapctl";
+	struct json_object *o;
+	char when[32];
+	time_t now;
+
+	if (inv && inv->log_format == LOG_JSON) {
+		now = time(NULL);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		o = json_object_new_object();
+		json_object_object_add(o, "time", json_object_new_string(when));
+		json_object_object_add(o, "level", json_object_new_string(level_names[level]));
+		json_object_object_add(o, "cmd", json_object_new_string(cmd));
+		json_object_object_add(o, "msg", json_object_new_string(message));
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else if (level <= SNAP_LOG_WARN) {
+		fprintf(stderr, "snapctl: %s: %s\n", level_names[level], message);
+	} else {
+		fprintf(stderr, "snapctl: %s\n", message);
+	}
+}
+
+void log_setup(struct invocation *inv, snap_config *cfg)
+{
+	cfg->log = log_msg;
+	cfg->log_data = inv;
+	cfg->log_max = inv->opt[OPT_QUIET] ? SNAP_LOG_ERROR
+	               : inv->verbose >= 2 ? SNAP_LOG_DEBUG
+	               : inv->verbose      ? SNAP_LOG_INFO
+	                                   : SNAP_LOG_WARN;
+}
+
+int fail(struct invocation *inv, int code, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(SNAP_LOG_ERROR, line, inv);
+	return code;
+}
+
+void warn(struct invocation *inv, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (inv->opt[OPT_QUIET])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(SNAP_LOG_WARN, line, inv);
+}
+
+int fail_snap(struct invocation *inv, const snap_error *err)
+{
+	return fail(inv, exit_code(err->code), "%s", err->message);
+}
+
+int human_output(const struct invocation *inv)
+{
+	return !inv->opt[OPT_JSON] && !inv->opt[OPT_QUIET];
+}

@@ -1,0 +1,160 @@
+/* libsnapshot: aggregates cold-storage booking evidence into market inventory snapshots.
+ * The public API; no libpq, libmongoc or json-c types cross it. */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library is built with hidden visibility; what this header declares is its ABI. */
+#if defined(SNAP_BUILDING) && defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+#define SNAP_VERSION "0.1.0"
+
+/* Every call returns one of these; snap_strerror() names it. The CLI maps them to exit codes. */
+typedef enum snap_code {
+	SNAP_OK = 0,
+	SNAP_ERR_USAGE,       /* the caller passed arguments that make no sense */
+	SNAP_ERR_INPUT,       /* malformed input, e.g. a booking id that is not a UUID */
+	SNAP_ERR_NOT_FOUND,   /* booking or snapshot does not exist */
+	SNAP_ERR_UNAVAILABLE, /* a database cannot be reached; nothing was half-done */
+	SNAP_ERR_TEMPORARY,   /* try again later: lock held elsewhere, deadlock, interrupted */
+	SNAP_ERR_CONFIG,      /* configuration or schema state prevents the work */
+	SNAP_ERR_INTERNAL,    /* a bug or an unexpected server answer */
+} snap_code;
+
+/* Filled in on failure: the code again and a one-line message (no trailing newline) that never
+ * contains a password. */
+typedef struct snap_error {
+	snap_code code;
+	char message[256];
+} snap_error;
+
+const char *snap_strerror(snap_code code); /* static, never NULL */
+
+typedef enum snap_log_level {
+	SNAP_LOG_ERROR,
+	SNAP_LOG_WARN,
+	SNAP_LOG_INFO,
+	SNAP_LOG_DEBUG,
+} snap_log_level;
+
+/* The library never prints: it hands one-line messages to this callback. */
+typedef void (*snap_log_fn)(snap_log_level level, const char *message, void *data);
+
+/* Zero-initialise, then set what you need; NULL or 0 means the default. The strings are copied
+ * by snap_ctx_new(). */
+typedef struct snap_config {
+	const char *pg_uri;     /* libpq conninfo or URI; NULL: libpq's environment and services */
+	const char *app_name;   /* application_name for PostgreSQL; NULL: "snapctl" */
+	int pest_event_limit;   /* pest events kept per snapshot; 0: 50 */
+	int batch_size;         /* bookings per statement in bulk work; 0: 2000 */
+	snap_log_fn log;        /* NULL: silent */
+	void *log_data;         /* handed to log */
+	snap_log_level log_max; /* messages above this level are not produced */
+} snap_config;
+
+typedef struct snap_ctx snap_ctx;
+
+/* Makes a context. It connects lazily, on the first call that needs a database. */
+snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err);
+void snap_ctx_free(snap_ctx *ctx); /* NULL is fine; closes connections */
+
+/* Asks the running operation to stop at the next batch boundary; async-signal-safe. */
+void snap_ctx_interrupt(snap_ctx *ctx);
+
+/* ---- schema (init-db) ---- */
+
+typedef enum snap_schema_flags {
+	SNAP_SCHEMA_CHECK = 1u << 0,          /* report what would change, change nothing */
+	SNAP_SCHEMA_SOURCE_INDEXES = 1u << 1, /* also create the indexes the aggregation needs */
+} snap_schema_flags;
+
+/* One change init-db made or, with SNAP_SCHEMA_CHECK, would make. */
+typedef struct snap_schema_step {
+	const char *kind;   /* "migration", "legacy-upgrade", "source-index" */
+	const char *name;   /* migration description or index name */
+	int version;        /* migration version; 0 for indexes */
+	const char *detail; /* e.g. "sensor_readings (sensor_id, reading_time)"; may be "" */
+} snap_schema_step;
+
+typedef int (*snap_schema_fn)(const snap_schema_step *step, void *data);
+
+/* Creates or migrates everything snapctl owns. Safe to run any number of times and
+ * concurrently. Calls fn for each step applied (or pending, with SNAP_SCHEMA_CHECK); missing
+ * source indexes are always reported, and created only with SNAP_SCHEMA_SOURCE_INDEXES. */
+snap_code snap_schema_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
+                           snap_error *err);
+
+/* The schema version this library writes, and the one found in the database (0: none). */
+int snap_schema_target_version(void);
+snap_code snap_schema_version(snap_ctx *ctx, int *out, snap_error *err);
+
+/* ---- upsert ---- */
+
+typedef enum snap_action {
+	SNAP_ACTION_CREATED,
+	SNAP_ACTION_UPDATED,
+	SNAP_ACTION_UNCHANGED,
+} snap_action;
+
+const char *snap_action_name(snap_action action); /* "created", "updated", "unchanged" */
+
+/* One booking's outcome. The strings are borrowed for the duration of the callback. */
+typedef struct snap_upsert_result {
+	const char *booking_id; /* canonical lower-case UUID */
+	snap_action action;
+	const char *status;
+	int64_t snapshot_version;
+} snap_upsert_result;
+
+/* Return non-zero to stop after the current batch. */
+typedef int (*snap_upsert_fn)(const snap_upsert_result *result, void *data);
+
+typedef enum snap_upsert_flags {
+	SNAP_UPSERT_DRY_RUN = 1u << 0, /* compute and report, then roll back */
+} snap_upsert_flags;
+
+/* Aggregates and writes the snapshots of the n bookings, atomically: if any id is malformed
+ * (SNAP_ERR_INPUT) or names no booking (SNAP_ERR_NOT_FOUND), nothing is written and fn is not
+ * called. Repeated ids are reported once. Concurrent upserts of the same booking serialise;
+ * none fails and none overwrites newer content with older. */
+snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned flags,
+                      snap_upsert_fn fn, void *data, snap_error *err);
+
+/* Every booking, in batches of cfg.batch_size, each batch its own transaction, in id order.
+ * Memory stays flat whatever the number of bookings. */
+snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
+                          snap_error *err);
+
+/* ---- reading snapshots ---- */
+
+/* The snapshot of one booking as a JSON object (one line, keys in PostgreSQL's jsonb order,
+ * timestamps in UTC). *json_out belongs to the caller: free it with snap_free(). */
+snap_code snap_snapshot_get(snap_ctx *ctx, const char *booking_id, char **json_out,
+                            snap_error *err);
+
+void snap_free(void *p); /* frees what the library handed out; NULL is fine */
+
+/* ---- small pure helpers, public because callers validate input with them ---- */
+
+/* 1 when s is a UUID in 8-4-4-4-12 hexadecimal form (any letter case), else 0. */
+int snap_uuid_valid(const char *s);
+
+/* Copies conninfo or URI s into out with every password replaced by "***". Returns out. */
+char *snap_redact(const char *s, char *out, size_t outsz);
+
+#if defined(SNAP_BUILDING) && defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

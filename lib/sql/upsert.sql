@@ -1,0 +1,265 @@
+-- Aggregates bookings into snapshots and writes those whose content changed (SPEC section 3).
+--   $1 uuid[]  the bookings
+--   $2 int     pest events kept per snapshot
+--   $3 uuid[]  the bookings whose snapshot row the caller has locked (FOR NO KEY UPDATE) in
+--              this transaction before this statement took its snapshot.
+-- A row is only rewritten when it is in $3: then nobody can have written it since this
+-- statement's snapshot, so this content is at least as new as what is stored. A conflict on a
+-- row not in $3 (inserted concurrently) writes nothing and reports 'raced': the caller locks it
+-- and runs the statement again for those ids.
+-- Returns one row per distinct id of $1, in order of first appearance:
+--   booking_id, action (created | updated | unchanged | raced | not_found), status, version.
+WITH input AS (
+	SELECT id, min(ord) AS ord
+	FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord)
+	GROUP BY id
+),
+bk AS (
+	SELECT b.id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type, b.grade, b.quantity_kg,
+	       b.start_date, b.end_date, b.duration_days, b.ai_inspection_id, b.booking_status
+	FROM storage_bookings b
+	JOIN input i ON i.id = b.id
+),
+-- Every sensor at the bookings' locations with its latest reading; sensors without one drop out.
+-- Ties on reading_time are broken on the reading itself so the choice is deterministic.
+latest AS (
+	SELECT s.location_id, s.id AS sensor_id, s.sensor_type, s.status,
+	       r.reading_value, r.reading_unit, r.reading_time, r.alert_triggered
+	FROM (SELECT DISTINCT location_id FROM bk) l
+	JOIN iot_sensors s ON s.location_id = l.location_id
+	CROSS JOIN LATERAL (
+		SELECT r.reading_value, r.reading_unit, r.reading_time, r.alert_triggered
+		FROM sensor_readings r
+		WHERE r.sensor_id = s.id
+		ORDER BY r.reading_time DESC, r.reading_value DESC,
+			 r.reading_unit COLLATE "C" NULLS LAST, r.alert_triggered NULLS LAST
+		LIMIT 1
+	) r
+),
+-- FIX: per type, the sensor with the newest reading (ties: lowest sensor id), not any.
+sensors AS (
+	SELECT location_id,
+	       jsonb_object_agg(sensor_type, jsonb_build_object(
+			'value', reading_value,
+			'unit', coalesce(reading_unit, ''),
+			'reading_time', snapctl_iso(reading_time),
+			'status', coalesce(status, 'active'),
+			'alert_triggered', coalesce(alert_triggered, false))) AS sensors,
+	       bool_or(coalesce(alert_triggered, false)) AS alert
+	FROM (SELECT DISTINCT ON (location_id, sensor_type) *
+	      FROM latest
+	      ORDER BY location_id, sensor_type, reading_time DESC, sensor_id) shown
+	GROUP BY location_id
+),
+-- Flat <type>_avg/_min/_max/_count over the latest value of each sensor of a type. The average
+-- is taken in numeric (exact, so independent of row order) and rounded to 2 places.
+summary AS (
+	SELECT t.location_id, jsonb_object_agg(t.sensor_type || kv.k, kv.v) AS summary
+	FROM (SELECT location_id, sensor_type,
+		     round(avg(reading_value::numeric), 2) AS avg,
+		     min(reading_value) AS min, max(reading_value) AS max, count(*) AS n
+	      FROM latest
+	      GROUP BY location_id, sensor_type) t
+	CROSS JOIN LATERAL (VALUES ('_avg', to_jsonb(t.avg)), ('_min', to_jsonb(t.min)),
+				   ('_max', to_jsonb(t.max)), ('_count', to_jsonb(t.n))) kv(k, v)
+	GROUP BY t.location_id
+),
+-- FIX: the window is on the database clock in timestamptz. pest_count is not capped.
+-- FIX: only unresolved high or critical detections raise the alert.
+pests AS (
+	SELECT p.location_id, count(*) AS n,
+	       bool_or(p.resolved_at IS NULL AND lower(p.severity_level) IN ('high', 'critical'))
+		       AS alert,
+	       coalesce(jsonb_agg(jsonb_build_object(
+			'pest_type', coalesce(p.pest_type, 'unknown'),
+			'severity', coalesce(p.severity_level, 'low'),
+			'confidence', coalesce(p.confidence_score, 0),
+			'detected_at', snapctl_iso(p.detected_at),
+			'action_taken', coalesce(p.action_taken, 'monitoring'),
+			'resolved', p.resolved_at IS NOT NULL) ORDER BY p.rn) FILTER (WHERE p.rn <= $2),
+		'[]') AS events
+	FROM (SELECT d.*,
+		     row_number() OVER (PARTITION BY d.location_id
+					ORDER BY d.detected_at DESC, d.pest_type COLLATE "C",
+						 d.severity_level COLLATE "C", d.confidence_score,
+						 d.action_taken COLLATE "C", d.resolved_at) AS rn
+	      FROM pest_detections d
+	      WHERE d.location_id IN (SELECT location_id FROM bk)
+		AND d.detected_at >= now() - interval '7 days') p
+	GROUP BY p.location_id
+),
+-- FIX: a vendor certificate counts only while valid and not expired (UTC date).
+vcerts AS (
+	SELECT c.vendor_id,
+	       jsonb_agg(jsonb_build_object(
+			'id', c.id,
+			'type', c.certificate_type,
+			'issuer', coalesce(c.issuing_authority, 'unknown'),
+			'certificate_number', coalesce(c.certificate_number, ''),
+			'issue_date', c.issue_date,
+			'expiry_date', c.expiry_date,
+			'status', c.status,
+			'document_url', coalesce(c.document_url, ''),
+			'score', coalesce(c.score, 0))
+		ORDER BY c.certificate_type COLLATE "C", c.id) AS certs,
+	       array_agg(DISTINCT c.certificate_type::text) AS types
+	FROM compliance_certificates c
+	WHERE c.vendor_id IN (SELECT vendor_id FROM bk)
+	  AND lower(c.status) = 'valid'
+	  AND (c.expiry_date IS NULL OR c.expiry_date >= (now() AT TIME ZONE 'UTC')::date)
+	GROUP BY c.vendor_id
+),
+-- At most one per booking; should the data hold more, the latest issued wins.
+-- FIX: only an issued storage certificate certifies.
+scert AS (
+	SELECT DISTINCT ON (sc.booking_id) sc.booking_id,
+	       jsonb_build_object(
+			'id', sc.id,
+			'type', 'storage_certificate',
+			'certificate_number', sc.certificate_number,
+			'issued_date', snapctl_iso(sc.issued_date),
+			'status', coalesce(sc.certificate_status, 'issued'),
+			'digital_signature', sc.digital_signature,
+			'issued_by', sc.issued_by) AS cert,
+	       lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
+	FROM storage_certificates sc
+	WHERE sc.booking_id IN (SELECT id FROM bk)
+	ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id
+),
+content AS (
+	SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type, b.grade,
+	       b.quantity_kg, b.start_date, b.end_date, b.duration_days, b.booking_status,
+	       b.ai_inspection_id AS inspection_id,
+	       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END AS inspection_status,
+	       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
+	       coalesce(ci.freshness, 'unknown') AS freshness,
+	       coalesce(ci.visual_defects, '') AS visual_defects,
+	       ci.shelf_life_days,
+	       coalesce(se.sensors, '{}') AS sensors,
+	       coalesce(su.summary, '{}') AS sensor_summary,
+	       coalesce(p.events, '[]') AS pest_events,
+	       coalesce(p.alert, false) AS has_pest_alerts,
+	       coalesce(p.n, 0)::int AS pest_count,
+	       coalesce(vc.certs, '[]') ||
+		       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
+		       AS certificates,
+	       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
+	       ARRAY(SELECT DISTINCT t COLLATE "C"
+		     FROM unnest(coalesce(vc.types, '{}') ||
+				 CASE WHEN sc.certifies THEN '{storage_certificate}'::text[] END) t
+		     ORDER BY 1)::varchar[] AS certification_types,
+	       -- FIX: 'alert' when a shown reading alerts (it was inverted).
+	       CASE WHEN se.sensors IS NULL THEN 'no_data'
+		    WHEN se.alert THEN 'alert' ELSE 'good' END AS sensor_health
+	FROM bk b
+	LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
+	LEFT JOIN sensors se ON se.location_id = b.location_id
+	LEFT JOIN summary su ON su.location_id = b.location_id
+	LEFT JOIN pests p ON p.location_id = b.location_id
+	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
+	LEFT JOIN scert sc ON sc.booking_id = b.id
+),
+cur AS (
+	SELECT s.booking_id, s.snapshot_version, s.status
+	FROM market_inventory_snapshots s
+	WHERE s.booking_id = ANY ($3::uuid[])
+),
+w AS (
+	INSERT INTO market_inventory_snapshots AS s (
+		booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg,
+		start_date, end_date, duration_days, booking_status, inspection_id,
+		inspection_status, quality_score, freshness, visual_defects, shelf_life_days,
+		sensors, sensor_summary, pest_events, has_pest_alerts, pest_count, certificates,
+		is_certified, certification_types, snap_metadata, snapshot_version, status,
+		status_changed_at, attempts, next_attempt_at, created_at, updated_at)
+	SELECT c.booking_id, c.farmer_id, c.vendor_id, c.location_id, c.crop_type, c.grade,
+	       c.quantity_kg, c.start_date, c.end_date, c.duration_days, c.booking_status,
+	       c.inspection_id, c.inspection_status, c.quality_score, c.freshness,
+	       c.visual_defects, c.shelf_life_days, c.sensors, c.sensor_summary, c.pest_events,
+	       c.has_pest_alerts, c.pest_count, c.certificates, c.is_certified,
+	       c.certification_types,
+	       jsonb_build_object(
+			'is_certified', c.is_certified,
+			'certification_types', to_jsonb(c.certification_types),
+			'pest_alert_active', c.has_pest_alerts,
+			'sensor_health', c.sensor_health,
+			'last_updated', snapctl_iso(now()),
+			'buyer_contacts', '[]'::jsonb,
+			'special_notes', ''),
+	       -- the version this write makes; on conflict, minus one is the version it saw
+	       coalesce(cur.snapshot_version, 0) + 1,
+	       'ready_to_publish', now(), 0, now(), now(), now()
+	FROM content c
+	LEFT JOIN cur ON cur.booking_id = c.booking_id
+	ORDER BY c.booking_id
+	ON CONFLICT (booking_id) DO UPDATE SET
+		farmer_id = EXCLUDED.farmer_id,
+		vendor_id = EXCLUDED.vendor_id,
+		location_id = EXCLUDED.location_id,
+		crop_type = EXCLUDED.crop_type,
+		grade = EXCLUDED.grade,
+		quantity_kg = EXCLUDED.quantity_kg,
+		start_date = EXCLUDED.start_date,
+		end_date = EXCLUDED.end_date,
+		duration_days = EXCLUDED.duration_days,
+		booking_status = EXCLUDED.booking_status,
+		inspection_id = EXCLUDED.inspection_id,
+		inspection_status = EXCLUDED.inspection_status,
+		quality_score = EXCLUDED.quality_score,
+		freshness = EXCLUDED.freshness,
+		visual_defects = EXCLUDED.visual_defects,
+		shelf_life_days = EXCLUDED.shelf_life_days,
+		sensors = EXCLUDED.sensors,
+		sensor_summary = EXCLUDED.sensor_summary,
+		pest_events = EXCLUDED.pest_events,
+		has_pest_alerts = EXCLUDED.has_pest_alerts,
+		pest_count = EXCLUDED.pest_count,
+		certificates = EXCLUDED.certificates,
+		is_certified = EXCLUDED.is_certified,
+		certification_types = EXCLUDED.certification_types,
+		snap_metadata = EXCLUDED.snap_metadata,
+		snapshot_version = EXCLUDED.snapshot_version,
+		-- New content must reach Market Connect: whatever the state, publish again; a
+		-- worker holding a lease on the old version loses it (its fence no longer matches).
+		status = 'ready_to_publish',
+		status_changed_at = CASE WHEN s.status = 'ready_to_publish' THEN s.status_changed_at
+					 ELSE now() END,
+		attempts = 0,
+		next_attempt_at = now(),
+		last_error = NULL,
+		lease_token = NULL,
+		lease_expires_at = NULL,
+		updated_at = now()
+		-- created_at is never rewritten (FIX)
+	WHERE s.snapshot_version = EXCLUDED.snapshot_version - 1
+	  AND s.booking_id = ANY ($3::uuid[])
+	  AND (s.farmer_id, s.vendor_id, s.location_id, s.crop_type, s.grade, s.quantity_kg,
+	       s.start_date, s.end_date, s.duration_days, s.booking_status, s.inspection_id,
+	       s.inspection_status, s.quality_score, s.freshness, s.visual_defects,
+	       s.shelf_life_days, s.sensors, s.sensor_summary, s.pest_events, s.has_pest_alerts,
+	       s.pest_count, s.certificates, s.is_certified, s.certification_types,
+	       s.snap_metadata - 'last_updated')
+	      IS DISTINCT FROM
+	      (EXCLUDED.farmer_id, EXCLUDED.vendor_id, EXCLUDED.location_id, EXCLUDED.crop_type,
+	       EXCLUDED.grade, EXCLUDED.quantity_kg, EXCLUDED.start_date, EXCLUDED.end_date,
+	       EXCLUDED.duration_days, EXCLUDED.booking_status, EXCLUDED.inspection_id,
+	       EXCLUDED.inspection_status, EXCLUDED.quality_score, EXCLUDED.freshness,
+	       EXCLUDED.visual_defects, EXCLUDED.shelf_life_days, EXCLUDED.sensors,
+	       EXCLUDED.sensor_summary, EXCLUDED.pest_events, EXCLUDED.has_pest_alerts,
+	       EXCLUDED.pest_count, EXCLUDED.certificates, EXCLUDED.is_certified,
+	       EXCLUDED.certification_types, EXCLUDED.snap_metadata - 'last_updated')
+	RETURNING s.booking_id, s.status, s.snapshot_version
+)
+SELECT i.id::text,
+       CASE WHEN c.booking_id IS NULL THEN 'not_found'
+	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
+	    WHEN w.booking_id IS NOT NULL THEN 'updated'
+	    WHEN cur.booking_id IS NOT NULL THEN 'unchanged'
+	    ELSE 'raced' END,
+       coalesce(w.status, cur.status),
+       coalesce(w.snapshot_version, cur.snapshot_version)
+FROM input i
+LEFT JOIN content c ON c.booking_id = i.id
+LEFT JOIN cur ON cur.booking_id = i.id
+LEFT JOIN w ON w.booking_id = i.id
+ORDER BY i.ord

@@ -1,0 +1,61 @@
+/* The context: a copy of the configuration, the lazily opened connection, the interrupt flag. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static char *dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (!(d = strdup(s)))
+		*failed = 1;
+	return d;
+}
+
+snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
+{
+	static const snap_config defaults = {0};
+	snap_ctx *ctx;
+	int failed = 0;
+
+	*out = NULL;
+	if (!cfg)
+		cfg = &defaults;
+	if (cfg->pest_event_limit < 0 || cfg->batch_size < 0)
+		return snap_fail(err, SNAP_ERR_USAGE,
+		                 "pest_event_limit and batch_size must be >= 0");
+	if (!(ctx = calloc(1, sizeof(*ctx))))
+		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	ctx->pg_uri = dup_or_null(cfg->pg_uri, &failed);
+	ctx->app_name = dup_or_null(cfg->app_name ? cfg->app_name : "snapctl", &failed);
+	if (failed) {
+		snap_ctx_free(ctx);
+		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	}
+	ctx->pest_event_limit = cfg->pest_event_limit ? cfg->pest_event_limit : 50;
+	ctx->batch_size = cfg->batch_size ? cfg->batch_size : 2000;
+	ctx->log = cfg->log;
+	ctx->log_data = cfg->log_data;
+	ctx->log_max = cfg->log_max;
+	*out = ctx;
+	return SNAP_OK;
+}
+
+void snap_ctx_free(snap_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->pg)
+		PQfinish(ctx->pg);
+	free(ctx->pg_uri);
+	free(ctx->app_name);
+	free(ctx);
+}
+
+void snap_ctx_interrupt(snap_ctx *ctx)
+{
+	ctx->interrupted = 1;
+}

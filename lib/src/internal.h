@@ -1,0 +1,54 @@
+/* Private to libsnapshot: the context, error and logging helpers, the libpq wrapper and the
+ * embedded SQL. Nothing here is installed. */
+#ifndef SNAP_INTERNAL_H
+#define SNAP_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <signal.h>
+
+#include "snapshot.h"
+
+struct snap_ctx {
+	char *pg_uri; /* NULL: libpq defaults */
+	char *app_name;
+	int pest_event_limit;
+	int batch_size;
+	snap_log_fn log;
+	void *log_data;
+	snap_log_level log_max;
+	PGconn *pg; /* NULL until first use */
+	volatile sig_atomic_t interrupted;
+};
+
+/* Sets err (which may be NULL) and returns code, so callers can `return snap_fail(...)`. */
+snap_code snap_fail(snap_error *err, snap_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void snap_log(snap_ctx *ctx, snap_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A growing string; on allocation failure it stays valid and sb_failed() says so. */
+typedef struct strbuf {
+	char *buf;
+	size_t len, cap;
+	int failed;
+} strbuf;
+
+void sb_add(strbuf *sb, const char *s);
+void sb_addn(strbuf *sb, const char *s, size_t n);
+void sb_free(strbuf *sb);
+
+/* pg.c: the one place that talks libpq. */
+snap_code pg_conn(snap_ctx *ctx, snap_error *err);
+snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                  const char *const *params, PGresult **out, snap_error *err);
+/* Static SQL with no values, possibly several statements. */
+snap_code pg_cmd(snap_ctx *ctx, const char *what, const char *sql, snap_error *err);
+void pg_rollback(snap_ctx *ctx); /* best effort, for error paths */
+
+/* Embedded from lib/sql at build time (sql.c is generated). */
+extern const char snap_sql_upsert[];
+extern const char snap_sql_migrate_001[];
+extern const char snap_sql_source_indexes[];
+
+#endif

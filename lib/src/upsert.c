@@ -1,0 +1,245 @@
+/* upsert: aggregate bookings into snapshots, a batch per transaction, set-based.
+ *
+ * A batch runs: BEGIN; lock the existing snapshot rows of the batch (FOR NO KEY UPDATE, in
+ * booking order); then the aggregation statement, whose snapshot is taken after the locks are
+ * held, so it sees every write of whoever held them before. A row that appeared between the
+ * two (a concurrent first upsert) comes back 'raced' and goes round again, now locked. So
+ * concurrent upserts of one booking serialise, never fail on the unique index, and never
+ * replace newer content with older. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char SQL_LOCK[] = "SELECT booking_id FROM market_inventory_snapshots"
+                               " WHERE booking_id = ANY ($1::uuid[])"
+                               " ORDER BY booking_id FOR NO KEY UPDATE";
+
+static const char SQL_PAGE[] = "SELECT id FROM storage_bookings"
+                               " WHERE $1::uuid IS NULL OR id > $1::uuid"
+                               " ORDER BY id LIMIT $2";
+
+enum { MAX_ROUNDS = 5, MAX_TEMPORARY_RETRIES = 3 };
+
+/* A batch: the ids as a uuid[] literal, and whether a missing booking is an error. */
+struct batch {
+	strbuf ids;
+	int strict;
+};
+
+const char *snap_action_name(snap_action action)
+{
+	switch (action) {
+	case SNAP_ACTION_CREATED:
+		return "created";
+	case SNAP_ACTION_UPDATED:
+		return "updated";
+	case SNAP_ACTION_UNCHANGED:
+		return "unchanged";
+	}
+	return "unknown";
+}
+
+/* Column 0 of every row of res as a uuid[] literal; rows whose column 1 is not `only` are
+ * skipped when only is non-NULL. */
+static void column_array(const PGresult *res, const char *only, strbuf *out)
+{
+	int i, first = 1;
+
+	sb_add(out, "{");
+	for (i = 0; i < PQntuples(res); i++) {
+		if (only && strcmp(PQgetvalue(res, i, 1), only) != 0)
+			continue;
+		if (!first)
+			sb_add(out, ",");
+		sb_add(out, PQgetvalue(res, i, 0));
+		first = 0;
+	}
+	sb_add(out, "}");
+}
+
+static int deliver(PGresult *const *rounds, int n, snap_upsert_fn fn, void *data)
+{
+	static const struct {
+		const char *name;
+		snap_action action;
+	} actions[] = {{"created", SNAP_ACTION_CREATED},
+	               {"updated", SNAP_ACTION_UPDATED},
+	               {"unchanged", SNAP_ACTION_UNCHANGED}};
+	int r, i, a, stop = 0;
+
+	for (r = 0; r < n; r++)
+		for (i = 0; i < PQntuples(rounds[r]); i++)
+			for (a = 0; a < 3; a++) {
+				snap_upsert_result res;
+
+				if (strcmp(PQgetvalue(rounds[r], i, 1), actions[a].name) != 0)
+					continue;
+				res.booking_id = PQgetvalue(rounds[r], i, 0);
+				res.action = actions[a].action;
+				res.status = PQgetvalue(rounds[r], i, 2);
+				res.snapshot_version =
+				    strtoll(PQgetvalue(rounds[r], i, 3), NULL, 10);
+				if (fn && !stop)
+					stop = fn(&res, data);
+			}
+	return stop;
+}
+
+static snap_code check_found(const PGresult *res, snap_error *err)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (!strcmp(PQgetvalue(res, i, 1), "not_found"))
+			return snap_fail(err, SNAP_ERR_NOT_FOUND, "booking '%s' not found",
+			                 PQgetvalue(res, i, 0));
+	return SNAP_OK;
+}
+
+/* Runs the lock + aggregate rounds of one batch inside the open transaction, each round on the
+ * ids the previous one reported 'raced'. Fills rounds[] with each round's result (the caller
+ * clears them). */
+static snap_code run_rounds(snap_ctx *ctx, const struct batch *b, PGresult **rounds, int *nrounds,
+                            snap_error *err)
+{
+	char limit[16];
+	strbuf ids = {0}, locked = {0};
+	PGresult *lock = NULL, *res = NULL;
+	snap_code rc = SNAP_OK;
+	int done = 0;
+
+	snprintf(limit, sizeof(limit), "%d", ctx->pest_event_limit);
+	sb_add(&ids, b->ids.buf);
+	for (*nrounds = 0; !done && *nrounds < MAX_ROUNDS;) {
+		const char *lp[1] = {ids.buf}, *up[3] = {ids.buf, limit, NULL};
+
+		if (ids.failed) {
+			rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+			break;
+		}
+		if ((rc = pg_exec(ctx, "locking snapshots", SQL_LOCK, 1, lp, &lock, err)) !=
+		    SNAP_OK)
+			break;
+		column_array(lock, NULL, &locked);
+		PQclear(lock);
+		up[2] = locked.buf;
+		if (locked.failed) {
+			rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+			break;
+		}
+		if ((rc = pg_exec(ctx, "aggregating snapshots", snap_sql_upsert, 3, up, &res,
+		                  err)) != SNAP_OK)
+			break;
+		rounds[(*nrounds)++] = res;
+		if (b->strict && (rc = check_found(res, err)) != SNAP_OK)
+			break;
+		sb_free(&ids);
+		sb_free(&locked);
+		column_array(res, "raced", &ids);
+		done = !ids.failed && strcmp(ids.buf, "{}") == 0;
+		if (!done)
+			snap_log(ctx, SNAP_LOG_DEBUG, "concurrent first upsert of %.200s; again",
+			         ids.buf ? ids.buf : "");
+	}
+	if (rc == SNAP_OK && !done)
+		rc = snap_fail(err, SNAP_ERR_TEMPORARY,
+		               "snapshots %.200s keep changing concurrently",
+		               ids.buf ? ids.buf : "");
+	sb_free(&ids);
+	sb_free(&locked);
+	return rc;
+}
+
+/* One batch, one transaction. A deadlock or serialisation failure (with sync-all or reconcile
+ * locking the same rows) rolls back and tries the batch again. Returns non-zero in *stop when
+ * the callback asked to stop. */
+static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned flags,
+                              snap_upsert_fn fn, void *data, int *stop, snap_error *err)
+{
+	PGresult *rounds[MAX_ROUNDS] = {0};
+	int nrounds = 0, attempt, i;
+	snap_code rc;
+
+	for (attempt = 0;; attempt++) {
+		if ((rc = pg_cmd(ctx, "starting a transaction", "BEGIN", err)) == SNAP_OK)
+			rc = run_rounds(ctx, b, rounds, &nrounds, err);
+		if (rc == SNAP_OK)
+			rc = pg_cmd(ctx, "committing",
+			            flags & SNAP_UPSERT_DRY_RUN ? "ROLLBACK" : "COMMIT", err);
+		if (rc == SNAP_OK)
+			break;
+		pg_rollback(ctx);
+		for (i = 0; i < nrounds; i++)
+			PQclear(rounds[i]), rounds[i] = NULL;
+		if (rc != SNAP_ERR_TEMPORARY || attempt + 1 >= MAX_TEMPORARY_RETRIES)
+			return rc;
+		snap_log(ctx, SNAP_LOG_INFO, "retrying a batch: %s", err ? err->message : "");
+	}
+	*stop = deliver(rounds, nrounds, fn, data);
+	for (i = 0; i < nrounds; i++)
+		PQclear(rounds[i]);
+	return SNAP_OK;
+}
+
+snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned flags,
+                      snap_upsert_fn fn, void *data, snap_error *err)
+{
+	struct batch b = {{0}, 1};
+	snap_code rc;
+	size_t i;
+	int stop;
+
+	if (!n)
+		return snap_fail(err, SNAP_ERR_USAGE, "no booking ids given");
+	for (i = 0; i < n; i++)
+		if (!snap_uuid_valid(ids[i]))
+			return snap_fail(err, SNAP_ERR_INPUT, "booking id '%.60s' is not a UUID",
+			                 ids[i]);
+	sb_add(&b.ids, "{");
+	for (i = 0; i < n; i++) {
+		sb_add(&b.ids, i ? "," : "");
+		sb_add(&b.ids, ids[i]);
+	}
+	sb_add(&b.ids, "}");
+	rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
+	                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
+	sb_free(&b.ids);
+	return rc;
+}
+
+snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
+                          snap_error *err)
+{
+	char limit[16], last[40] = "";
+	struct batch b = {{0}, 0};
+	PGresult *page = NULL;
+	snap_code rc;
+	int n, stop = 0;
+
+	snprintf(limit, sizeof(limit), "%d", ctx->batch_size);
+	do {
+		const char *params[2] = {last[0] ? last : NULL, limit};
+
+		if (ctx->interrupted) {
+			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted");
+			break;
+		}
+		if ((rc = pg_exec(ctx, "listing bookings", SQL_PAGE, 2, params, &page, err)) !=
+		    SNAP_OK)
+			break;
+		if ((n = PQntuples(page)) == 0)
+			break;
+		snprintf(last, sizeof(last), "%s", PQgetvalue(page, n - 1, 0));
+		column_array(page, NULL, &b.ids);
+		PQclear(page);
+		page = NULL;
+		rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
+		                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
+		sb_free(&b.ids);
+		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d bookings done, up to %s", n, last);
+	} while (rc == SNAP_OK && !stop && n == ctx->batch_size);
+	PQclear(page);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/* Pure helpers with no database: UUID syntax and password redaction. Unit-tested. */
+#include <ctype.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+int snap_uuid_valid(const char *s)
+{
+	static const int dash[] = {8, 13, 18, 23};
+	size_t i, d = 0;
+
+	if (!s || strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (d < 4 && i == (size_t)dash[d]) {
+			if (s[i] != '-')
+				return 0;
+			d++;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Length of the password value starting at p in keyword=value conninfo: a bare word or a
+ * single-quoted string with backslash escapes. */
+static size_t kv_value_len(const char *p)
+{
+	size_t n = 0;
+
+	if (*p != '\'')
+		return strcspn(p, " \t\n");
+	for (n = 1; p[n] && p[n] != '\''; n++)
+		if (p[n] == '\\' && p[n + 1])
+			n++;
+	return p[n] ? n + 1 : n;
+}
+
+/* In a URI (scheme://user:password@host/...), the password runs from the first ':' of the
+ * authority's userinfo to its last '@'. */
+static const char *uri_secret(const char *s, size_t *len)
+{
+	const char *scheme = strstr(s, "://");
+	const char *auth, *end, *at = NULL, *colon, *q;
+
+	if (!scheme)
+		return NULL;
+	auth = scheme + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (q = auth; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (!at || !(colon = memchr(auth, ':', (size_t)(at - auth))))
+		return NULL;
+	*len = (size_t)(at - colon - 1);
+	return colon + 1;
+}
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void emit(struct out *o, const char *s, size_t n)
+{
+	if (n > o->cap - 1 - o->len)
+		n = o->cap - 1 - o->len;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+char *snap_redact(const char *s, char *out, size_t outsz)
+{
+	struct out o = {out, 0, outsz};
+	int is_uri = s && strstr(s, "://") != NULL;
+	const char *p = s, *sec, *k;
+	size_t n;
+
+	if (!outsz)
+		return out;
+	out[0] = '\0';
+	if (!s)
+		return out;
+	if ((sec = uri_secret(s, &n)) != NULL) {
+		emit(&o, s, (size_t)(sec - s));
+		emit(&o, "***", 3);
+		p = sec + n;
+	}
+	while ((k = strstr(p, "password=")) != NULL) {
+		k += strlen("password=");
+		emit(&o, p, (size_t)(k - p));
+		emit(&o, "***", 3);
+		/* In a URI query the value ends at '&' or '#'; in conninfo at white space. */
+		p = k + (is_uri ? strcspn(k, "&#") : kv_value_len(k));
+	}
+	emit(&o, p, strlen(p));
+	return out;
+}
