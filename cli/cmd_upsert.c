@@ -46,7 +46,7 @@ static int print_result(const snap_upsert_result *r, void *data)
 static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
                               snap_error *err)
 {
-	size_t batch = inv->batch_size ? (size_t)inv->batch_size : 2000, n = 0, i;
+	size_t batch = inv->batch_size ? (size_t)inv->batch_size : 5000, n = 0, i;
 	char **ids = calloc(batch, sizeof(*ids)), *line = NULL, *id;
 	size_t cap = 0;
 	long lineno = 0;

@@ -54,7 +54,7 @@ typedef struct snap_config {
 	const char *pg_uri;     /* libpq conninfo or URI; NULL: libpq's environment and services */
 	const char *app_name;   /* application_name for PostgreSQL; NULL: "snapctl" */
 	int pest_event_limit;   /* pest events kept per snapshot; 0: 50 */
-	int batch_size;         /* bookings per statement in bulk work; 0: 2000 */
+	int batch_size;         /* bookings per transaction in bulk work; 0: 5000 */
 	snap_log_fn log;        /* NULL: silent */
 	void *log_data;         /* handed to log */
 	snap_log_level log_max; /* messages above this level are not produced */

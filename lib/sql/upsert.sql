@@ -102,7 +102,8 @@ vcerts AS (
 			'document_url', coalesce(c.document_url, ''),
 			'score', coalesce(c.score, 0))
 		ORDER BY c.certificate_type COLLATE "C", c.id) AS certs,
-	       array_agg(DISTINCT c.certificate_type::text) AS types
+	       array_agg(DISTINCT c.certificate_type::text COLLATE "C"
+			 ORDER BY c.certificate_type::text COLLATE "C") AS types
 	FROM compliance_certificates c
 	WHERE c.vendor_id IN (SELECT vendor_id FROM bk)
 	  AND lower(c.status) = 'valid'
@@ -127,42 +128,78 @@ scert AS (
 	ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id
 ),
 content AS (
-	SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type, b.grade,
-	       b.quantity_kg, b.start_date, b.end_date, b.duration_days, b.booking_status,
-	       b.ai_inspection_id AS inspection_id,
-	       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END AS inspection_status,
-	       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
-	       coalesce(ci.freshness, 'unknown') AS freshness,
-	       coalesce(ci.visual_defects, '') AS visual_defects,
-	       ci.shelf_life_days,
-	       coalesce(se.sensors, '{}') AS sensors,
-	       coalesce(su.summary, '{}') AS sensor_summary,
-	       coalesce(p.events, '[]') AS pest_events,
-	       coalesce(p.alert, false) AS has_pest_alerts,
-	       coalesce(p.n, 0)::int AS pest_count,
-	       coalesce(vc.certs, '[]') ||
-		       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
-		       AS certificates,
-	       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
-	       ARRAY(SELECT DISTINCT t COLLATE "C"
-		     FROM unnest(coalesce(vc.types, '{}') ||
-				 CASE WHEN sc.certifies THEN '{storage_certificate}'::text[] END) t
-		     ORDER BY 1)::varchar[] AS certification_types,
-	       -- FIX: 'alert' when a shown reading alerts (it was inverted).
-	       CASE WHEN se.sensors IS NULL THEN 'no_data'
-		    WHEN se.alert THEN 'alert' ELSE 'good' END AS sensor_health
-	FROM bk b
-	LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
-	LEFT JOIN sensors se ON se.location_id = b.location_id
-	LEFT JOIN summary su ON su.location_id = b.location_id
-	LEFT JOIN pests p ON p.location_id = b.location_id
-	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
-	LEFT JOIN scert sc ON sc.booking_id = b.id
+	SELECT x.*,
+	       jsonb_build_object(
+			'is_certified', x.is_certified,
+			'certification_types', to_jsonb(x.certification_types),
+			'pest_alert_active', x.has_pest_alerts,
+			'sensor_health', x.sensor_health,
+			'last_updated', snapctl_iso(now()),
+			'buyer_contacts', '[]'::jsonb,
+			'special_notes', '') AS snap_metadata
+	FROM (
+		SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
+		       b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
+		       b.booking_status,
+		       b.ai_inspection_id AS inspection_id,
+		       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END
+			       AS inspection_status,
+		       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
+		       coalesce(ci.freshness, 'unknown') AS freshness,
+		       coalesce(ci.visual_defects, '') AS visual_defects,
+		       ci.shelf_life_days,
+		       coalesce(se.sensors, '{}') AS sensors,
+		       coalesce(su.summary, '{}') AS sensor_summary,
+		       coalesce(p.events, '[]') AS pest_events,
+		       coalesce(p.alert, false) AS has_pest_alerts,
+		       coalesce(p.n, 0)::int AS pest_count,
+		       coalesce(vc.certs, '[]') ||
+			       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
+			       AS certificates,
+		       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
+		       (CASE WHEN sc.certifies
+			     THEN ARRAY(SELECT DISTINCT t COLLATE "C"
+					FROM unnest(vc.types || '{storage_certificate}'::text[]) t
+					ORDER BY 1)
+			     ELSE coalesce(vc.types, '{}') END)::varchar[] AS certification_types,
+		       -- FIX: 'alert' when a shown reading alerts (it was inverted).
+		       CASE WHEN se.sensors IS NULL THEN 'no_data'
+			    WHEN se.alert THEN 'alert' ELSE 'good' END AS sensor_health
+		FROM bk b
+		LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
+		LEFT JOIN sensors se ON se.location_id = b.location_id
+		LEFT JOIN summary su ON su.location_id = b.location_id
+		LEFT JOIN pests p ON p.location_id = b.location_id
+		LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
+		LEFT JOIN scert sc ON sc.booking_id = b.id
+	) x
 ),
+-- The caller's locked rows, as they are now (nobody else can change them).
 cur AS (
-	SELECT s.booking_id, s.snapshot_version, s.status
+	SELECT s.*
 	FROM market_inventory_snapshots s
 	WHERE s.booking_id = ANY ($3::uuid[])
+),
+-- New bookings, and those whose content differs from the stored snapshot. The rest cost no
+-- write at all, not even the INSERT's conflict check.
+changed AS (
+	SELECT c.*, cur.snapshot_version AS seen_version
+	FROM content c
+	LEFT JOIN cur ON cur.booking_id = c.booking_id
+	WHERE cur.booking_id IS NULL
+	   OR (cur.farmer_id, cur.vendor_id, cur.location_id, cur.crop_type, cur.grade,
+	       cur.quantity_kg, cur.start_date, cur.end_date, cur.duration_days, cur.booking_status,
+	       cur.inspection_id, cur.inspection_status, cur.quality_score, cur.freshness,
+	       cur.visual_defects, cur.shelf_life_days, cur.sensors, cur.sensor_summary,
+	       cur.pest_events, cur.has_pest_alerts, cur.pest_count, cur.certificates,
+	       cur.is_certified, cur.certification_types, cur.snap_metadata - 'last_updated')
+	      IS DISTINCT FROM
+	      (c.farmer_id, c.vendor_id, c.location_id, c.crop_type, c.grade, c.quantity_kg,
+	       c.start_date, c.end_date, c.duration_days, c.booking_status, c.inspection_id,
+	       c.inspection_status, c.quality_score, c.freshness, c.visual_defects,
+	       c.shelf_life_days, c.sensors, c.sensor_summary, c.pest_events, c.has_pest_alerts,
+	       c.pest_count, c.certificates, c.is_certified, c.certification_types,
+	       c.snap_metadata - 'last_updated')
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
@@ -172,26 +209,16 @@ w AS (
 		sensors, sensor_summary, pest_events, has_pest_alerts, pest_count, certificates,
 		is_certified, certification_types, snap_metadata, snapshot_version, status,
 		status_changed_at, attempts, next_attempt_at, created_at, updated_at)
-	SELECT c.booking_id, c.farmer_id, c.vendor_id, c.location_id, c.crop_type, c.grade,
-	       c.quantity_kg, c.start_date, c.end_date, c.duration_days, c.booking_status,
-	       c.inspection_id, c.inspection_status, c.quality_score, c.freshness,
-	       c.visual_defects, c.shelf_life_days, c.sensors, c.sensor_summary, c.pest_events,
-	       c.has_pest_alerts, c.pest_count, c.certificates, c.is_certified,
-	       c.certification_types,
-	       jsonb_build_object(
-			'is_certified', c.is_certified,
-			'certification_types', to_jsonb(c.certification_types),
-			'pest_alert_active', c.has_pest_alerts,
-			'sensor_health', c.sensor_health,
-			'last_updated', snapctl_iso(now()),
-			'buyer_contacts', '[]'::jsonb,
-			'special_notes', ''),
+	SELECT booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg,
+	       start_date, end_date, duration_days, booking_status, inspection_id,
+	       inspection_status, quality_score, freshness, visual_defects, shelf_life_days,
+	       sensors, sensor_summary, pest_events, has_pest_alerts, pest_count, certificates,
+	       is_certified, certification_types, snap_metadata,
 	       -- the version this write makes; on conflict, minus one is the version it saw
-	       coalesce(cur.snapshot_version, 0) + 1,
+	       coalesce(seen_version, 0) + 1,
 	       'ready_to_publish', now(), 0, now(), now(), now()
-	FROM content c
-	LEFT JOIN cur ON cur.booking_id = c.booking_id
-	ORDER BY c.booking_id
+	FROM changed
+	ORDER BY booking_id
 	ON CONFLICT (booking_id) DO UPDATE SET
 		farmer_id = EXCLUDED.farmer_id,
 		vendor_id = EXCLUDED.vendor_id,
@@ -231,35 +258,22 @@ w AS (
 		lease_expires_at = NULL,
 		updated_at = now()
 		-- created_at is never rewritten (FIX)
-	WHERE s.snapshot_version = EXCLUDED.snapshot_version - 1
-	  AND s.booking_id = ANY ($3::uuid[])
-	  AND (s.farmer_id, s.vendor_id, s.location_id, s.crop_type, s.grade, s.quantity_kg,
-	       s.start_date, s.end_date, s.duration_days, s.booking_status, s.inspection_id,
-	       s.inspection_status, s.quality_score, s.freshness, s.visual_defects,
-	       s.shelf_life_days, s.sensors, s.sensor_summary, s.pest_events, s.has_pest_alerts,
-	       s.pest_count, s.certificates, s.is_certified, s.certification_types,
-	       s.snap_metadata - 'last_updated')
-	      IS DISTINCT FROM
-	      (EXCLUDED.farmer_id, EXCLUDED.vendor_id, EXCLUDED.location_id, EXCLUDED.crop_type,
-	       EXCLUDED.grade, EXCLUDED.quantity_kg, EXCLUDED.start_date, EXCLUDED.end_date,
-	       EXCLUDED.duration_days, EXCLUDED.booking_status, EXCLUDED.inspection_id,
-	       EXCLUDED.inspection_status, EXCLUDED.quality_score, EXCLUDED.freshness,
-	       EXCLUDED.visual_defects, EXCLUDED.shelf_life_days, EXCLUDED.sensors,
-	       EXCLUDED.sensor_summary, EXCLUDED.pest_events, EXCLUDED.has_pest_alerts,
-	       EXCLUDED.pest_count, EXCLUDED.certificates, EXCLUDED.is_certified,
-	       EXCLUDED.certification_types, EXCLUDED.snap_metadata - 'last_updated')
+	-- Only rows locked before this statement's snapshot, at the version this statement saw.
+	WHERE s.booking_id = ANY ($3::uuid[])
+	  AND s.snapshot_version = EXCLUDED.snapshot_version - 1
 	RETURNING s.booking_id, s.status, s.snapshot_version
 )
 SELECT i.id::text,
        CASE WHEN c.booking_id IS NULL THEN 'not_found'
 	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
-	    WHEN cur.booking_id IS NOT NULL THEN 'unchanged'
+	    WHEN cur.booking_id IS NOT NULL AND ch.booking_id IS NULL THEN 'unchanged'
 	    ELSE 'raced' END,
        coalesce(w.status, cur.status),
        coalesce(w.snapshot_version, cur.snapshot_version)
 FROM input i
 LEFT JOIN content c ON c.booking_id = i.id
 LEFT JOIN cur ON cur.booking_id = i.id
+LEFT JOIN changed ch ON ch.booking_id = i.id
 LEFT JOIN w ON w.booking_id = i.id
 ORDER BY i.ord
