@@ -88,12 +88,20 @@ char *snap_redact(const char *s, char *out, size_t outsz)
 		emit(&o, "***", 3);
 		p = sec + n;
 	}
-	while ((k = strstr(p, "password=")) != NULL) {
-		k += strlen("password=");
-		emit(&o, p, (size_t)(k - p));
+	/* conninfo allows blanks around '='; "sslpassword" is a secret too. */
+	for (k = p; (k = strstr(k, "password")) != NULL;) {
+		const char *v = k + strlen("password");
+
+		v += strspn(v, " \t");
+		if (*v != '=') {
+			k = v;
+			continue;
+		}
+		v += 1 + (is_uri ? 0 : strspn(v + 1, " \t"));
+		emit(&o, p, (size_t)(v - p));
 		emit(&o, "***", 3);
 		/* In a URI query the value ends at '&' or '#'; in conninfo at white space. */
-		p = k + (is_uri ? strcspn(k, "&#") : kv_value_len(k));
+		p = k = v + (is_uri ? strcspn(v, "&#") : kv_value_len(v));
 	}
 	emit(&o, p, strlen(p));
 	return out;

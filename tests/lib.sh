@@ -1,0 +1,80 @@
+# Sourced by every shell test: a private database on the test cluster, and assertions.
+# The harness (tests/CMakeLists.txt) sets SNAPCTL (the binary), SNAPCTL_SRC (the source tree)
+# and SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh).
+set -euo pipefail
+
+: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}"
+# shellcheck disable=SC1090
+. "$SNAPCTL_PG_ENV"
+unset SNAPCTL_PG_URI SNAPCTL_CONFIG
+TEST_NAME=$(basename "$0" .sh)
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/snaptest.XXXXXX")
+export PGDATABASE="t_${TEST_NAME//-/_}"
+
+cleanup() {
+	local rc=$?
+	jobs -p | xargs -r kill 2>/dev/null || true
+	wait 2>/dev/null || true
+	if [ "$rc" -eq 0 ]; then
+		dropdb --if-exists -U postgres -d postgres "$PGDATABASE" 2>/dev/null || true
+	else
+		echo "FAILED: $TEST_NAME (database $PGDATABASE kept)" >&2
+	fi
+	rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# q SQL: the first column of the first row, unaligned.
+q() {
+	psql -XAtq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# A fresh database with the reference source schema; with "init", snapctl's schema too.
+new_db() {
+	dropdb --if-exists "$PGDATABASE" 2>/dev/null || true
+	PGDATABASE=postgres createdb "$PGDATABASE"
+	psql -XAq -v ON_ERROR_STOP=1 -f "$SNAPCTL_SRC/sql/source_schema.sql"
+	if [ "${1:-}" = init ]; then
+		"$SNAPCTL" --quiet init-db
+	fi
+}
+
+# run ARGS...: runs snapctl, keeping stdout in $OUT, stderr in $ERR and the exit code in $RC.
+run() {
+	set +e
+	"$SNAPCTL" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$TEST_TMP/out")
+	ERR=$(cat "$TEST_TMP/err")
+}
+
+# expect CODE ARGS...: runs snapctl and checks its exit code.
+expect() {
+	local code=$1
+	shift
+	run "$@"
+	[ "$RC" -eq "$code" ] || fail "snapctl $*: exit $RC, expected $code; stderr: $ERR"
+}
+
+# one_line_error PATTERN: stderr is exactly one line and matches the extended regex.
+one_line_error() {
+	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "expected one stderr line, got: $ERR"
+	printf '%s\n' "$ERR" | grep -Eq "$1" || fail "stderr '$ERR' does not match '$1'"
+}
+
+# Every row of the snapshot table with its physical identity: changes if any row is written.
+table_state() {
+	q "SELECT count(*) || ':' || coalesce(md5(string_agg(ctid::text || xmin::text, ','
+	   ORDER BY booking_id)), '') FROM market_inventory_snapshots"
+}
