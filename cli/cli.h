@@ -89,6 +89,9 @@ void log_msg(snap_log_level level, const char *message, void *inv);
 int fail(struct invocation *inv, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int fail_snap(struct invocation *inv, const snap_error *err);
+/* Fills err like the library does, for errors the tool finds itself; returns code. */
+snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int human_output(const struct invocation *inv); /* text to stdout wanted */
 

@@ -40,52 +40,74 @@ static int print_result(const snap_upsert_result *r, void *data)
 	return 0;
 }
 
-/* Reads ids from stdin, one per line, and upserts them a batch at a time. Each id is checked
- * before its batch is sent, so a malformed line stops the run before anything of its batch is
- * written; earlier batches are committed (and were reported). */
-static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
-                              snap_error *err)
+/* Copies the ids on stdin, one per line, to a temporary file, checking each: a malformed id
+ * fails the run before anything is written. Memory stays flat whatever the input size. */
+static snap_code spool_stdin(FILE **out, snap_error *err)
 {
-	size_t batch = inv->batch_size ? (size_t)inv->batch_size : 5000, n = 0, i;
-	char **ids = calloc(batch, sizeof(*ids)), *line = NULL, *id;
+	FILE *spool = tmpfile();
+	char *line = NULL, *id;
 	size_t cap = 0;
 	long lineno = 0;
 	snap_code rc = SNAP_OK;
-	ssize_t len;
 
-	if (!ids) {
-		snprintf(err->message, sizeof(err->message), "out of memory");
-		return err->code = SNAP_ERR_INTERNAL;
-	}
-	while (rc == SNAP_OK && (len = getline(&line, &cap, stdin)) != -1) {
+	if (!spool)
+		return set_error(err, SNAP_ERR_INTERNAL, "cannot create a temporary file");
+	while (rc == SNAP_OK && getline(&line, &cap, stdin) != -1) {
 		lineno++;
 		id = line + strspn(line, " \t");
 		id[strcspn(id, " \t\r\n")] = '\0';
 		if (*id == '\0')
 			continue;
-		if (!snap_uuid_valid(id)) {
-			snprintf(err->message, sizeof(err->message),
-			         "standard input line %ld: booking id '%.60s' is not a UUID",
-			         lineno, id);
-			rc = err->code = SNAP_ERR_INPUT;
-		} else if (!(ids[n++] = strdup(id))) {
-			snprintf(err->message, sizeof(err->message), "out of memory");
-			rc = err->code = SNAP_ERR_INTERNAL;
+		if (!snap_uuid_valid(id))
+			rc = set_error(err, SNAP_ERR_INPUT,
+			                    "standard input line %ld: booking id '%.60s' is not a UUID",
+			                    lineno, id);
+		else if (fprintf(spool, "%s\n", id) < 0)
+			rc = set_error(err, SNAP_ERR_INTERNAL, "cannot write a temporary file");
+	}
+	free(line);
+	if (rc == SNAP_OK && (ferror(stdin) || fflush(spool) != 0))
+		rc = set_error(err, SNAP_ERR_INTERNAL, "cannot read standard input");
+	if (rc != SNAP_OK) {
+		fclose(spool);
+		return rc;
+	}
+	rewind(spool);
+	*out = spool;
+	return SNAP_OK;
+}
+
+/* Upserts the spooled ids a batch (one transaction) at a time. */
+static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
+                              snap_error *err)
+{
+	size_t batch = inv->batch_size ? (size_t)inv->batch_size : 5000, n = 0;
+	char(*ids)[40] = calloc(batch, sizeof(*ids));
+	const char **ptrs = calloc(batch, sizeof(*ptrs));
+	FILE *spool = NULL;
+	snap_code rc;
+	int more = 1;
+
+	if (!ids || !ptrs)
+		rc = set_error(err, SNAP_ERR_INTERNAL, "out of memory");
+	else
+		rc = spool_stdin(&spool, err);
+	while (rc == SNAP_OK && more) {
+		more = fgets(ids[n], sizeof(ids[n]), spool) != NULL;
+		if (more) {
+			ids[n][strcspn(ids[n], "\n")] = '\0';
+			ptrs[n] = ids[n];
+			n++;
 		}
-		if (rc == SNAP_OK && n == batch) {
-			rc = snap_upsert(inv->ctx, (const char *const *)ids, n, flags, print_result,
-			                 t, err);
-			while (n)
-				free(ids[--n]);
+		if (n && (n == batch || !more)) {
+			rc = snap_upsert(inv->ctx, ptrs, n, flags, print_result, t, err);
+			n = 0;
 		}
 	}
-	if (rc == SNAP_OK && n)
-		rc =
-		    snap_upsert(inv->ctx, (const char *const *)ids, n, flags, print_result, t, err);
-	for (i = 0; i < n; i++)
-		free(ids[i]);
+	if (spool)
+		fclose(spool);
+	free(ptrs);
 	free(ids);
-	free(line);
 	return rc;
 }
 

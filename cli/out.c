@@ -94,3 +94,13 @@ int human_output(const struct invocation *inv)
 {
 	return !inv->opt[OPT_JSON] && !inv->opt[OPT_QUIET];
 }
+
+snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return err->code = code;
+}

@@ -70,7 +70,7 @@ expect() {
 # one_line_error PATTERN: stderr is exactly one line and matches the extended regex.
 one_line_error() {
 	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "expected one stderr line, got: $ERR"
-	printf '%s\n' "$ERR" | grep -Eq "$1" || fail "stderr '$ERR' does not match '$1'"
+	printf '%s\n' "$ERR" | grep -Eq -- "$1" || fail "stderr '$ERR' does not match '$1'"
 }
 
 # Every row of the snapshot table with its physical identity: changes if any row is written.

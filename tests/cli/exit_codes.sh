@@ -1,0 +1,84 @@
+# The tool's contract with the booking service: exact stdout, one stderr line, documented exit
+# codes, nothing changed on bad input, no password in any output.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v bookings=20 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
+C=$(q "SELECT id FROM storage_bookings ORDER BY id OFFSET 1 LIMIT 1")
+MISSING=00000000-0000-0000-0000-00000000dead
+
+# 64: usage.
+expect 64 ; one_line_error '^snapctl: error: no command given'
+expect 64 frobnicate; one_line_error "unknown command 'frobnicate'"
+expect 64 upsert; one_line_error "no booking ids given"
+expect 64 upsert --all "$B"; one_line_error "--all takes no booking ids"
+expect 64 upsert --bogus "$B"; one_line_error "bogus"
+expect 64 upsert --batch-size 0 --all; one_line_error "batch-size"
+expect 64 --log-format xml init-db; one_line_error "log-format"
+expect 64 get; one_line_error "get"
+expect 64 get "$B" "$C"; one_line_error "get"
+expect 64 init-db extra; one_line_error "init-db takes no arguments"
+[ -z "$OUT" ] || fail "usage errors print nothing on stdout"
+
+# 0: help and version on stdout.
+expect 0 --help; printf '%s\n' "$OUT" | grep -q '^usage: snapctl' || fail "--help"
+expect 0 upsert --help; printf '%s\n' "$OUT" | grep -q -- '--batch-size N' || fail "upsert --help"
+expect 0 --version; printf '%s\n' "$OUT" | grep -Eq '^snapctl [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version: $OUT"
+
+# 65: malformed ids, nothing changed, even when valid ids come first.
+before=$(table_state)
+expect 65 upsert "$B" not-a-uuid; one_line_error "^snapctl: error: booking id 'not-a-uuid' is not a UUID$"
+expect 65 get "'; DROP TABLE x; --"; one_line_error "is not a UUID"
+printf '%s\n%s\n\nzzz\n' "$B" "$C" >"$TEST_TMP/ids"
+expect 65 upsert --batch-size 1 - <"$TEST_TMP/ids"
+one_line_error "standard input line 4: booking id 'zzz' is not a UUID"
+assert_eq "malformed input changed nothing" "$before" "$(table_state)"
+[ -z "$OUT" ] || fail "malformed input printed results: $OUT"
+
+# 66: unknown booking, nothing changed, even next to known ones.
+expect 66 upsert "$B" "$MISSING"; one_line_error "^snapctl: error: booking '$MISSING' not found$"
+assert_eq "unknown booking changed nothing" "$before" "$(table_state)"
+expect 66 get "$MISSING"; one_line_error "no snapshot for booking '$MISSING'"
+
+# 0: the booking service's call, exact output.
+expect 0 --json upsert "$B"
+assert_eq "json" "{\"booking_id\":\"$B\",\"action\":\"created\",\"status\":\"ready_to_publish\",\"snapshot_version\":1}" "$OUT"
+assert_eq "quiet stderr" "" "$ERR"
+expect 0 --quiet upsert "$C"
+assert_eq "quiet" "" "$OUT"
+printf '%s\n' "$B" "$C" | "$SNAPCTL" upsert - >"$TEST_TMP/out" || fail "upsert -"
+assert_eq "stdin" "$B unchanged (ready_to_publish, version 1)
+$C unchanged (ready_to_publish, version 1)" "$(cat "$TEST_TMP/out")"
+expect 0 get "$B"
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "get prints one line off a terminal"
+printf '%s' "$OUT" | grep -q "^{\"id\": \".*\"booking_id\": \"$B\"" || fail "get: $OUT"
+expect 0 --log-format json -vv upsert "$B"
+printf '%s\n' "$ERR" | grep -q '^{"time":"[^"]*","level":"debug","cmd":"upsert","msg":"connected' || fail "json logs: $ERR"
+
+# 69: database unreachable; the password is never shown.
+expect 69 --pg "postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" upsert "$B"
+one_line_error "^snapctl: error: cannot connect to PostgreSQL"
+SNAPCTL_PG_URI="host=$TEST_TMP/nowhere password=s3cret" expect 69 get "$B"
+one_line_error "cannot connect"
+expect 69 -vv --pg "postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" upsert "$B"
+! printf '%s%s' "$OUT" "$ERR" | grep -q s3cret || fail "password in output: $ERR"
+
+# 78: configuration.
+expect 78 --pg "postgresql://snap:s3cret@[bad" upsert "$B"
+one_line_error "malformed PostgreSQL connection string"
+! printf '%s' "$ERR" | grep -q s3cret || fail "password in parse error: $ERR"
+printf 'pg_uri = postgresql://snap:s3cret@localhost/db\n' >"$TEST_TMP/secret.conf"
+chmod 644 "$TEST_TMP/secret.conf"
+expect 78 --config "$TEST_TMP/secret.conf" get "$B"
+one_line_error "holds a password and is readable by group or others"
+! printf '%s' "$ERR" | grep -q s3cret || fail "password in config error"
+SNAPCTL_CONFIG="$TEST_TMP/secret.conf" expect 78 get "$B"
+chmod 600 "$TEST_TMP/secret.conf"
+# Readable only by its owner, the file is used; the flag still wins over it.
+expect 0 --pg "host=$PGHOST dbname=$PGDATABASE" --config "$TEST_TMP/secret.conf" get "$B"
+printf 'colour = blue\n' >"$TEST_TMP/bad.conf"
+expect 78 --config "$TEST_TMP/bad.conf" get "$B"; one_line_error "unknown key 'colour'"
+expect 78 --config "$TEST_TMP/none.conf" get "$B"; one_line_error "cannot read config file"
+q "DROP TABLE market_inventory_snapshots" >/dev/null
+expect 78 get "$B"; one_line_error "run 'snapctl init-db'"
+echo ok

@@ -1,0 +1,91 @@
+# Concurrent upserts of one booking never fail and never lose an update (SPEC section 3):
+# 16 at once on a new booking, then the two interleavings made on purpose.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v bookings=50 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
+C=$(q "SELECT id FROM storage_bookings ORDER BY id OFFSET 1 LIMIT 1")
+
+# 16 processes released at once.
+for i in $(seq 16); do
+	(
+		exec 2>"$TEST_TMP/err.$i"
+		"$SNAPCTL" --json upsert "$B" >"$TEST_TMP/out.$i"
+		echo $? >"$TEST_TMP/rc.$i"
+	) &
+done
+wait
+for i in $(seq 16); do
+	assert_eq "exit code of upsert $i" 0 "$(cat "$TEST_TMP/rc.$i")"
+	[ ! -s "$TEST_TMP/err.$i" ] || fail "upsert $i wrote to stderr: $(cat "$TEST_TMP/err.$i")"
+done
+assert_eq "one row" "1|1" \
+	"$(q "SELECT count(*) || '|' || max(snapshot_version) FROM market_inventory_snapshots")"
+assert_eq "one created, 15 unchanged" "1 created
+15 unchanged" "$(cat "$TEST_TMP"/out.* | grep -o '"action":"[a-z]*"' | cut -d'"' -f4 |
+	sort | uniq -c | sed 's/^ *//')"
+
+# wait_blocked: until a snapctl session waits on a lock.
+wait_blocked() {
+	local i
+	for i in $(seq 200); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'snapctl'
+		       AND wait_event_type = 'Lock'")" -ge 1 ] && return 0
+		sleep 0.05
+	done
+	fail "snapctl never waited for the lock ($(cat "$TEST_TMP/hold.out")): $(q "SELECT string_agg(concat_ws(' ',
+	      application_name, state, wait_event_type, wait_event, left(query, 60)), '; ')
+	      FROM pg_stat_activity WHERE datname = current_database()")"
+}
+
+# A held transaction: psql reading statements from a fifo.
+mkfifo "$TEST_TMP/fifo"
+hold() {
+	psql -XAq -v ON_ERROR_STOP=1 <"$TEST_TMP/fifo" >"$TEST_TMP/hold.out" 2>&1 &
+	exec 7>"$TEST_TMP/fifo"
+	printf '%s\n' "$1" >&7
+}
+release() {
+	printf 'COMMIT;\n' >&7
+	exec 7>&-
+	wait "$1" || fail "the holding session failed: $(cat "$TEST_TMP/hold.out")"
+}
+
+# 1. Another writer holds the row, with older content: snapctl waits, then sees that content
+# and writes the current one on top of it, one version later.
+hold "BEGIN; UPDATE market_inventory_snapshots SET crop_type = 'stale',
+      snapshot_version = snapshot_version + 1 WHERE booking_id = '$B';"
+holder=$!
+sleep 0.2
+"$SNAPCTL" upsert "$B" >"$TEST_TMP/u1" 2>&1 &
+upsert=$!
+wait_blocked
+release "$holder"
+wait "$upsert" || fail "upsert behind a held row failed: $(cat "$TEST_TMP/u1")"
+assert_eq "after the held row" "$B updated (ready_to_publish, version 3)" "$(cat "$TEST_TMP/u1")"
+assert_eq "current content" "$(q "SELECT crop_type FROM storage_bookings WHERE id = '$B'")" \
+	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$B'")"
+
+# 2. A first upsert of C by someone else is in flight (inserted, not committed) when snapctl
+# starts: snapctl finds nothing to lock, its INSERT waits on the unique index, then the row
+# it could not lock goes round again, locked, and is brought up to date.
+cols=$(q "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
+	  FROM information_schema.columns WHERE table_name = 'market_inventory_snapshots'
+	  AND column_name NOT IN ('id', 'booking_id', 'crop_type', 'snapshot_version')")
+hold "BEGIN; INSERT INTO market_inventory_snapshots ($cols, booking_id, crop_type, snapshot_version)
+      SELECT $cols, '$C', 'stale', 1 FROM market_inventory_snapshots WHERE booking_id = '$B';"
+holder=$!
+sleep 0.2
+"$SNAPCTL" -vv upsert "$C" >"$TEST_TMP/u2" 2>"$TEST_TMP/u2.err" &
+upsert=$!
+wait_blocked
+release "$holder"
+wait "$upsert" || fail "upsert racing a first insert failed: $(cat "$TEST_TMP/u2.err")"
+assert_eq "after the racing insert" "$C updated (ready_to_publish, version 2)" "$(cat "$TEST_TMP/u2")"
+grep -q "concurrent first upsert" "$TEST_TMP/u2.err" || fail "the race did not happen"
+assert_eq "content brought up to date" \
+	"$(q "SELECT crop_type FROM storage_bookings WHERE id = '$C'")" \
+	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$C'")"
+assert_eq "one row per booking" "2|2" \
+	"$(q "SELECT count(*) || '|' || count(DISTINCT booking_id) FROM market_inventory_snapshots")"
+echo ok
