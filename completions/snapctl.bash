@@ -1,0 +1,35 @@
+# bash completion for snapctl. Options mirror the command table (cli/cmdtab.c);
+# tests/docs/agree.sh checks that they do.
+_snapctl() {
+	local cur prev words cword
+	_init_completion || return
+
+	local global="--pg --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
+	local commands="init-db upsert get"
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--pg | --config | --log-format | --batch-size) ((i++)) ;;
+		-*) ;;
+		*) cmd=${words[i]} && break ;;
+		esac
+	done
+
+	case $prev in
+	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) && return ;;
+	--config) _filedir && return ;;
+	--pg | --batch-size) return ;;
+	esac
+
+	local opts=""
+	case $cmd in
+	init-db) opts="--check -n --dry-run --source-indexes" ;;
+	upsert) opts="--all -n --dry-run --batch-size" ;;
+	get) opts="" ;;
+	"")
+		[[ $cur == -* ]] || { COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return; }
+		;;
+	esac
+	COMPREPLY=($(compgen -W "$global $opts" -- "$cur"))
+}
+complete -F _snapctl snapctl
