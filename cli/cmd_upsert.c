@@ -60,8 +60,8 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 			continue;
 		if (!snap_uuid_valid(id))
 			rc = set_error(err, SNAP_ERR_INPUT,
-			                    "standard input line %ld: booking id '%.60s' is not a UUID",
-			                    lineno, id);
+			               "standard input line %ld: booking id '%.60s' is not a UUID",
+			               lineno, id);
 		else if (fprintf(spool, "%s\n", id) < 0)
 			rc = set_error(err, SNAP_ERR_INTERNAL, "cannot write a temporary file");
 	}

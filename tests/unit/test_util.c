@@ -53,7 +53,8 @@ static void redact_hides_passwords(void **state)
 	(void)state;
 	check_redact("postgresql://snap:s3cret@db.example:5432/market",
 	             "postgresql://snap:***@db.example:5432/market");
-	check_redact("postgres://u:p%40ss@h/db?sslmode=require", "postgres://u:***@h/db?sslmode=require");
+	check_redact("postgres://u:p%40ss@h/db?sslmode=require",
+	             "postgres://u:***@h/db?sslmode=require");
 	check_redact("host=db user=snap password=s3cret dbname=market",
 	             "host=db user=snap password=*** dbname=market");
 	check_redact("password='a b\\' c' host=db", "password=*** host=db");
