@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The benchmark of issue 2, in one run on one throwaway cluster (scripts/pg-cluster.sh):
+#   1. cold `snapctl upsert ID` (a new process per booking) vs bench/floor.c, a process that
+#      connects with libpq and runs one single-row INSERT ... ON CONFLICT: p50 of COLD runs;
+#   2. `snapctl upsert --all` over BOOKINGS bookings vs one hand-written INSERT ... SELECT of
+#      the same snapshots (the same aggregation CTEs, no batching, no locks, no change check,
+#      into an empty table), checked to produce identical content; median of RUNS;
+#   3. `snapctl upsert --all` again with no source change: rows written and time.
+# Usage: bench/run.sh [BOOKINGS [RUNS [COLD]]]     (defaults: 20000 3 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bookings=${1:-20000} runs=${2:-3} cold=${3:-200}
+
+scripts/setup.sh build >/dev/null
+cmake --build build --target bench_floor bench_spawn >/dev/null
+snapctl=$PWD/build/cli/snapctl spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_floor
+envfile=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
+trap 'scripts/pg-cluster.sh stop "$envfile"; rm -rf "$tmp"' EXIT
+scripts/pg-cluster.sh start "$envfile"
+# shellcheck disable=SC1090
+. "$envfile"
+sql() { psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+
+echo "bench: loading $bookings bookings" >&2
+sql -f sql/source_schema.sql
+sql -v bookings="$bookings" -f sql/demo_data.sql
+"$snapctl" --quiet init-db --source-indexes
+sql -c "CREATE TABLE bench_floor (booking_id uuid PRIMARY KEY, n integer)" -c "VACUUM ANALYZE"
+
+# The reference: lib/sql/upsert.sql's aggregation over every booking, then a plain INSERT.
+cols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg, start_date,
+end_date, duration_days, booking_status, inspection_id, inspection_status, quality_score,
+freshness, visual_defects, shelf_life_days, sensors, sensor_summary, pest_events,
+has_pest_alerts, pest_count, certificates, is_certified, certification_types, snap_metadata"
+{
+	echo "SET jit = off;"
+	sed -n '/^WITH input AS (/,/^-- The caller/p' lib/sql/upsert.sql | sed '$d' |
+		sed '/^WITH input AS (/,/^),$/c\WITH input AS (SELECT id, 0 AS ord FROM storage_bookings),' |
+		sed 's/\$2/50/g' | sed '$s/^),$/)/'
+	echo "INSERT INTO market_inventory_snapshots ($cols, snapshot_version, status,"
+	echo "	status_changed_at, attempts, next_attempt_at, created_at, updated_at)"
+	echo "SELECT $cols, 1, 'ready_to_publish', now(), 0, now(), now(), now() FROM content;"
+} >"$tmp/reference.sql"
+ccols=$(printf '%s' "$cols" | sed "s/snap_metadata/snap_metadata - 'last_updated'/")
+content() {
+	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols),
+	        E'\n' ORDER BY booking_id)) FROM market_inventory_snapshots"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
+
+echo "bench: upsert --all vs INSERT ... SELECT, $runs runs each" >&2
+for r in $(seq "$runs"); do
+	fresh
+	t0=$(now_ms) && sql -f "$tmp/reference.sql" && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/ref"
+	ref_content=$(content)
+	fresh
+	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/first"
+	[ "$(content)" = "$ref_content" ] || { echo "bench: content differs from the reference" >&2; exit 1; }
+	sql -c "DROP TABLE IF EXISTS bench_before" \
+		-c "CREATE TABLE bench_before AS SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
+	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/rerun"
+	sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL" \
+		>>"$tmp/written"
+done
+
+echo "bench: cold single upserts, $cold each" >&2
+sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
+sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
+        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" -c "VACUUM ANALYZE"
+read -r snap_p50 snap_p90 < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
+read -r floor_p50 floor_p90 < <("$spawn" "$tmp/ids" "$floor" '{}')
+# And the unchanged path the booking service hits on a repeated call.
+read -r again_p50 _ < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
+
+ref=$(median <"$tmp/ref") first=$(median <"$tmp/first") rerun=$(median <"$tmp/rerun")
+written=$(sort -n "$tmp/written" | tail -1)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+cat <<EOT
+snapctl benchmark: $bookings bookings, PostgreSQL $(sql -c "SHOW server_version"), $(nproc) cores
+cold upsert ID, p50 (p90) ms:  snapctl $snap_p50 ($snap_p90)  floor $floor_p50 ($floor_p90)  ratio $(ratio "$snap_p50" "$floor_p50")  (target <= 1.5)
+  same call again, unchanged:  snapctl $again_p50
+upsert --all, median ms:       snapctl $first  INSERT ... SELECT $ref  ratio $(ratio "$first" "$ref")  (target <= 1.3)
+re-run, nothing changed:       $rerun ms, $written rows written  ratio to first run $(ratio "$rerun" "$first")  (target 0 rows, <= 0.5)
+EOT
