@@ -31,17 +31,22 @@ sql -c "CREATE TABLE bench_floor (booking_id uuid PRIMARY KEY, n integer)" -c "V
 cols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg, start_date,
 end_date, duration_days, booking_status, inspection_id, inspection_status, quality_score,
 freshness, visual_defects, shelf_life_days, sensors, sensor_summary, pest_events,
-has_pest_alerts, pest_count, certificates, is_certified, certification_types, snap_metadata"
+has_pest_alerts, pest_count, certificates, is_certified, certification_types"
 {
 	echo "SET jit = off;"
-	sed -n '/^WITH input AS (/,/^-- The caller/p' lib/sql/upsert.sql | sed '$d' |
+	sed -n '/^WITH input AS (/,/^cur AS (/p' lib/sql/upsert.sql | sed '$d' | sed '/^--/d' |
 		sed '/^WITH input AS (/,/^),$/c\WITH input AS (SELECT id, 0 AS ord FROM storage_bookings),' |
 		sed 's/\$2/50/g' | sed '$s/^),$/)/'
-	echo "INSERT INTO market_inventory_snapshots ($cols, snapshot_version, status,"
-	echo "	status_changed_at, attempts, next_attempt_at, created_at, updated_at)"
-	echo "SELECT $cols, 1, 'ready_to_publish', now(), 0, now(), now(), now() FROM content;"
+	echo "INSERT INTO market_inventory_snapshots ($cols, snap_metadata, content_hash,"
+	echo "	snapshot_version, status, status_changed_at, attempts, next_attempt_at, created_at,"
+	echo "	updated_at)"
+	echo "SELECT $cols, jsonb_build_object('is_certified', is_certified,"
+	echo "	'certification_types', to_jsonb(certification_types), 'pest_alert_active',"
+	echo "	has_pest_alerts, 'sensor_health', sensor_health, 'last_updated', snapctl_iso(now()),"
+	echo "	'buyer_contacts', '[]'::jsonb, 'special_notes', ''), content_hash, 1,"
+	echo "	'ready_to_publish', now(), 0, now(), now(), now() FROM content;"
 } >"$tmp/reference.sql"
-ccols=$(printf '%s' "$cols" | sed "s/snap_metadata/snap_metadata - 'last_updated'/")
+ccols="$cols, snap_metadata - 'last_updated', content_hash"
 content() {
 	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols),
 	        E'\n' ORDER BY booking_id)) FROM market_inventory_snapshots"

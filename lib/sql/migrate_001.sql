@@ -49,7 +49,8 @@ ALTER TABLE market_inventory_snapshots
 	ADD COLUMN IF NOT EXISTS last_error text,
 	ADD COLUMN IF NOT EXISTS lease_token uuid,
 	ADD COLUMN IF NOT EXISTS lease_expires_at timestamptz,
-	ADD COLUMN IF NOT EXISTS published_version bigint;
+	ADD COLUMN IF NOT EXISTS published_version bigint,
+	ADD COLUMN IF NOT EXISTS content_hash bigint;
 
 DO $$
 DECLARE

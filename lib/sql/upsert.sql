@@ -1,12 +1,13 @@
 -- Aggregates bookings into snapshots and writes those whose content changed (SPEC section 3).
 --   $1 uuid[]  the bookings
 --   $2 int     pest events kept per snapshot
---   $3 uuid[]  the bookings whose snapshot row the caller has locked (FOR NO KEY UPDATE) in
---              this transaction before this statement took its snapshot.
--- A row is only rewritten when it is in $3: then nobody can have written it since this
--- statement's snapshot, so this content is at least as new as what is stored. A conflict on a
--- row not in $3 (inserted concurrently) writes nothing and reports 'raced': the caller locks it
--- and runs the statement again for those ids.
+-- A row is only rewritten at the version this statement saw: then its content was computed
+-- from a snapshot of the sources that holds every earlier write of it. A row that appeared or
+-- moved on since (a concurrent upsert committed first) is left alone and reported 'raced': the
+-- caller locks those rows and runs the statement again for them.
+-- Unchanged content is found by content_hash, a 64-bit hash of everything the snapshot
+-- derives from the sources (the same content always gives the same hash), so an unchanged
+-- booking costs neither a write nor a read of its stored JSON.
 -- Returns one row per distinct id of $1, in order of first appearance:
 --   booking_id, action (created | updated | unchanged | raced | not_found), status, version.
 WITH input AS (
@@ -124,19 +125,18 @@ scert AS (
 			'issued_by', sc.issued_by) AS cert,
 	       lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
 	FROM storage_certificates sc
-	WHERE sc.booking_id IN (SELECT id FROM bk)
+	JOIN bk ON bk.id = sc.booking_id
 	ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id
 ),
 content AS (
 	SELECT x.*,
-	       jsonb_build_object(
-			'is_certified', x.is_certified,
-			'certification_types', to_jsonb(x.certification_types),
-			'pest_alert_active', x.has_pest_alerts,
-			'sensor_health', x.sensor_health,
-			'last_updated', snapctl_iso(now()),
-			'buyer_contacts', '[]'::jsonb,
-			'special_notes', '') AS snap_metadata
+	       -- The leading 1 is the format of the content: bump it when the rules change.
+	       hash_record_extended(ROW(1, x.farmer_id, x.vendor_id, x.location_id, x.crop_type,
+			x.grade, x.quantity_kg, x.start_date, x.end_date, x.duration_days,
+			x.booking_status, x.inspection_id, x.inspection_status, x.quality_score,
+			x.freshness, x.visual_defects, x.shelf_life_days, x.sensors, x.sensor_summary,
+			x.pest_events, x.has_pest_alerts, x.pest_count, x.certificates,
+			x.is_certified, x.certification_types, x.sensor_health), 0) AS content_hash
 	FROM (
 		SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
 		       b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
@@ -174,32 +174,11 @@ content AS (
 		LEFT JOIN scert sc ON sc.booking_id = b.id
 	) x
 ),
--- The caller's locked rows, as they are now (nobody else can change them).
+-- The stored snapshots, as this statement's snapshot sees them.
 cur AS (
-	SELECT s.*
+	SELECT s.booking_id, s.snapshot_version, s.status, s.content_hash
 	FROM market_inventory_snapshots s
-	WHERE s.booking_id = ANY ($3::uuid[])
-),
--- New bookings, and those whose content differs from the stored snapshot. The rest cost no
--- write at all, not even the INSERT's conflict check.
-changed AS (
-	SELECT c.*, cur.snapshot_version AS seen_version
-	FROM content c
-	LEFT JOIN cur ON cur.booking_id = c.booking_id
-	WHERE cur.booking_id IS NULL
-	   OR (cur.farmer_id, cur.vendor_id, cur.location_id, cur.crop_type, cur.grade,
-	       cur.quantity_kg, cur.start_date, cur.end_date, cur.duration_days, cur.booking_status,
-	       cur.inspection_id, cur.inspection_status, cur.quality_score, cur.freshness,
-	       cur.visual_defects, cur.shelf_life_days, cur.sensors, cur.sensor_summary,
-	       cur.pest_events, cur.has_pest_alerts, cur.pest_count, cur.certificates,
-	       cur.is_certified, cur.certification_types, cur.snap_metadata - 'last_updated')
-	      IS DISTINCT FROM
-	      (c.farmer_id, c.vendor_id, c.location_id, c.crop_type, c.grade, c.quantity_kg,
-	       c.start_date, c.end_date, c.duration_days, c.booking_status, c.inspection_id,
-	       c.inspection_status, c.quality_score, c.freshness, c.visual_defects,
-	       c.shelf_life_days, c.sensors, c.sensor_summary, c.pest_events, c.has_pest_alerts,
-	       c.pest_count, c.certificates, c.is_certified, c.certification_types,
-	       c.snap_metadata - 'last_updated')
+	JOIN input i ON i.id = s.booking_id
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
@@ -207,18 +186,32 @@ w AS (
 		start_date, end_date, duration_days, booking_status, inspection_id,
 		inspection_status, quality_score, freshness, visual_defects, shelf_life_days,
 		sensors, sensor_summary, pest_events, has_pest_alerts, pest_count, certificates,
-		is_certified, certification_types, snap_metadata, snapshot_version, status,
-		status_changed_at, attempts, next_attempt_at, created_at, updated_at)
+		is_certified, certification_types, snap_metadata, content_hash, snapshot_version,
+		status, status_changed_at, attempts, next_attempt_at, created_at, updated_at)
 	SELECT booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg,
 	       start_date, end_date, duration_days, booking_status, inspection_id,
 	       inspection_status, quality_score, freshness, visual_defects, shelf_life_days,
 	       sensors, sensor_summary, pest_events, has_pest_alerts, pest_count, certificates,
-	       is_certified, certification_types, snap_metadata,
+	       is_certified, certification_types,
+	       jsonb_build_object(
+			'is_certified', is_certified,
+			'certification_types', to_jsonb(certification_types),
+			'pest_alert_active', has_pest_alerts,
+			'sensor_health', sensor_health,
+			'last_updated', (SELECT snapctl_iso(now())),
+			'buyer_contacts', '[]'::jsonb,
+			'special_notes', ''),
+	       content_hash,
 	       -- the version this write makes; on conflict, minus one is the version it saw
 	       coalesce(seen_version, 0) + 1,
 	       'ready_to_publish', now(), 0, now(), now(), now()
-	FROM changed
-	ORDER BY booking_id
+	-- New bookings, and those whose content differs from the stored snapshot. The rest cost
+	-- no write at all, not even the INSERT's conflict check.
+	FROM (SELECT c.*, cur.snapshot_version AS seen_version
+	      FROM content c
+	      LEFT JOIN cur ON cur.booking_id = c.booking_id
+	      WHERE cur.booking_id IS NULL OR cur.content_hash IS DISTINCT FROM c.content_hash
+	      ) changed
 	ON CONFLICT (booking_id) DO UPDATE SET
 		farmer_id = EXCLUDED.farmer_id,
 		vendor_id = EXCLUDED.vendor_id,
@@ -245,6 +238,7 @@ w AS (
 		is_certified = EXCLUDED.is_certified,
 		certification_types = EXCLUDED.certification_types,
 		snap_metadata = EXCLUDED.snap_metadata,
+		content_hash = EXCLUDED.content_hash,
 		snapshot_version = EXCLUDED.snapshot_version,
 		-- New content must reach Market Connect: whatever the state, publish again; a
 		-- worker holding a lease on the old version loses it (its fence no longer matches).
@@ -258,22 +252,20 @@ w AS (
 		lease_expires_at = NULL,
 		updated_at = now()
 		-- created_at is never rewritten (FIX)
-	-- Only rows locked before this statement's snapshot, at the version this statement saw.
-	WHERE s.booking_id = ANY ($3::uuid[])
-	  AND s.snapshot_version = EXCLUDED.snapshot_version - 1
+	-- Only at the version this statement saw.
+	WHERE s.snapshot_version = EXCLUDED.snapshot_version - 1
 	RETURNING s.booking_id, s.status, s.snapshot_version
 )
 SELECT i.id::text,
        CASE WHEN c.booking_id IS NULL THEN 'not_found'
 	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
-	    WHEN cur.booking_id IS NOT NULL AND ch.booking_id IS NULL THEN 'unchanged'
+	    WHEN cur.content_hash = c.content_hash THEN 'unchanged'
 	    ELSE 'raced' END,
        coalesce(w.status, cur.status),
        coalesce(w.snapshot_version, cur.snapshot_version)
 FROM input i
 LEFT JOIN content c ON c.booking_id = i.id
 LEFT JOIN cur ON cur.booking_id = i.id
-LEFT JOIN changed ch ON ch.booking_id = i.id
 LEFT JOIN w ON w.booking_id = i.id
 ORDER BY i.ord

@@ -1,20 +1,24 @@
 /* upsert: aggregate bookings into snapshots, a batch per transaction, set-based.
  *
- * A batch runs: BEGIN; lock the existing snapshot rows of the batch (FOR NO KEY UPDATE, in
- * booking order); then the aggregation statement, whose snapshot is taken after the locks are
- * held, so it sees every write of whoever held them before. A row that appeared between the
- * two (a concurrent first upsert) comes back 'raced' and goes round again, now locked. So
- * concurrent upserts of one booking serialise, never fail on the unique index, and never
- * replace newer content with older. */
+ * A batch is one transaction running the aggregation statement (lib/sql/upsert.sql), which
+ * writes a snapshot only at the version it read: its content then comes from a snapshot of
+ * the sources that holds every earlier write of that row. A row that moved on meanwhile (a
+ * concurrent upsert committed first) comes back 'raced'; those ids go round again after
+ * locking their rows (FOR NO KEY UPDATE, in booking order), so the next statement's snapshot
+ * is taken after whoever held them committed and the round settles them. The common case
+ * takes no lock at all, so unchanged snapshots are not even touched; concurrent upserts of
+ * one booking serialise, never fail on the unique index, and never replace newer content
+ * with older. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static const char SQL_LOCK[] = "SELECT booking_id FROM market_inventory_snapshots"
-                               " WHERE booking_id = ANY ($1::uuid[])"
-                               " ORDER BY booking_id FOR NO KEY UPDATE";
+/* A join, not "= ANY": planning "= ANY" estimates every element of the array. */
+static const char SQL_LOCK[] = "SELECT s.booking_id FROM market_inventory_snapshots s"
+                               " JOIN unnest($1::uuid[]) AS u(id) ON u.id = s.booking_id"
+                               " ORDER BY s.booking_id FOR NO KEY UPDATE OF s";
 
 static const char SQL_PAGE[] = "SELECT id FROM storage_bookings"
                                " WHERE $1::uuid IS NULL OR id > $1::uuid"
@@ -41,15 +45,15 @@ const char *snap_action_name(snap_action action)
 	return "unknown";
 }
 
-/* Column 0 of every row of res as a uuid[] literal; rows whose column 1 is not `only` are
- * skipped when only is non-NULL. */
-static void column_array(const PGresult *res, const char *only, strbuf *out)
+/* Column 0 of the rows of res as a uuid[] literal: all of them, or with action non-NULL
+ * those whose column 1 is action. */
+static void id_array(const PGresult *res, const char *action, strbuf *out)
 {
 	int i, first = 1;
 
 	sb_add(out, "{");
 	for (i = 0; i < PQntuples(res); i++) {
-		if (only && strcmp(PQgetvalue(res, i, 1), only) != 0)
+		if (action && strcmp(PQgetvalue(res, i, 1), action) != 0)
 			continue;
 		if (!first)
 			sb_add(out, ",");
@@ -98,14 +102,14 @@ static snap_code check_found(const PGresult *res, snap_error *err)
 	return SNAP_OK;
 }
 
-/* Runs the lock + aggregate rounds of one batch inside the open transaction, each round on the
- * ids the previous one reported 'raced'. Fills rounds[] with each round's result (the caller
- * clears them). */
+/* Runs the rounds of one batch inside the open transaction: the statement, then for the ids
+ * it reported 'raced', lock and statement again. Fills rounds[] with each round's result
+ * (the caller clears them). */
 static snap_code run_rounds(snap_ctx *ctx, const struct batch *b, PGresult **rounds, int *nrounds,
                             snap_error *err)
 {
 	char limit[16];
-	strbuf ids = {0}, locked = {0};
+	strbuf ids = {0};
 	PGresult *lock = NULL, *res = NULL;
 	snap_code rc = SNAP_OK;
 	int done = 0;
@@ -113,34 +117,28 @@ static snap_code run_rounds(snap_ctx *ctx, const struct batch *b, PGresult **rou
 	snprintf(limit, sizeof(limit), "%d", ctx->pest_event_limit);
 	sb_add(&ids, b->ids.buf);
 	for (*nrounds = 0; !done && *nrounds < MAX_ROUNDS;) {
-		const char *lp[1] = {ids.buf}, *up[3] = {ids.buf, limit, NULL};
+		const char *params[2] = {ids.buf, limit};
 
 		if (ids.failed) {
 			rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 			break;
 		}
-		if ((rc = pg_exec(ctx, "locking snapshots", SQL_LOCK, 1, lp, &lock, err)) !=
-		    SNAP_OK)
+		if (*nrounds > 0 && (rc = pg_exec(ctx, "locking snapshots", SQL_LOCK, 1, params,
+		                                  &lock, err)) != SNAP_OK)
 			break;
-		column_array(lock, NULL, &locked);
 		PQclear(lock);
-		up[2] = locked.buf;
-		if (locked.failed) {
-			rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-			break;
-		}
-		if ((rc = pg_exec(ctx, "aggregating snapshots", snap_sql_upsert, 3, up, &res,
+		lock = NULL;
+		if ((rc = pg_exec(ctx, "aggregating snapshots", snap_sql_upsert, 2, params, &res,
 		                  err)) != SNAP_OK)
 			break;
 		rounds[(*nrounds)++] = res;
 		if (b->strict && (rc = check_found(res, err)) != SNAP_OK)
 			break;
 		sb_free(&ids);
-		sb_free(&locked);
-		column_array(res, "raced", &ids);
+		id_array(res, "raced", &ids);
 		done = !ids.failed && strcmp(ids.buf, "{}") == 0;
 		if (!done)
-			snap_log(ctx, SNAP_LOG_DEBUG, "concurrent first upsert of %.200s; again",
+			snap_log(ctx, SNAP_LOG_DEBUG, "concurrent upsert of %.200s; again",
 			         ids.buf ? ids.buf : "");
 	}
 	if (rc == SNAP_OK && !done)
@@ -148,7 +146,6 @@ static snap_code run_rounds(snap_ctx *ctx, const struct batch *b, PGresult **rou
 		               "snapshots %.200s keep changing concurrently",
 		               ids.buf ? ids.buf : "");
 	sb_free(&ids);
-	sb_free(&locked);
 	return rc;
 }
 
@@ -235,7 +232,7 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void
 		if ((n = PQntuples(page)) == 0)
 			break;
 		snprintf(last, sizeof(last), "%s", PQgetvalue(page, n - 1, 0));
-		column_array(page, NULL, &b.ids);
+		id_array(page, NULL, &b.ids);
 		PQclear(page);
 		page = NULL;
 		rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")

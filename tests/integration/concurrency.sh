@@ -43,7 +43,14 @@ mkfifo "$TEST_TMP/fifo"
 hold() {
 	psql -XAq -v ON_ERROR_STOP=1 <"$TEST_TMP/fifo" >"$TEST_TMP/hold.out" 2>&1 &
 	exec 7>"$TEST_TMP/fifo"
-	printf '%s\n' "$1" >&7
+	printf '%s\n\\echo held\n' "$1" >&7
+	# psql runs what it reads in order: "held" is printed once the statements ran.
+	local i
+	for i in $(seq 200); do
+		grep -q '^held$' "$TEST_TMP/hold.out" && return 0
+		sleep 0.05
+	done
+	fail "the holding session did not start: $(cat "$TEST_TMP/hold.out")"
 }
 release() {
 	printf 'COMMIT;\n' >&7
@@ -51,38 +58,39 @@ release() {
 	wait "$1" || fail "the holding session failed: $(cat "$TEST_TMP/hold.out")"
 }
 
-# 1. Another writer holds the row, with older content: snapctl waits, then sees that content
-# and writes the current one on top of it, one version later.
-hold "BEGIN; UPDATE market_inventory_snapshots SET crop_type = 'stale',
+# 1. A concurrent upsert is writing newer content (a new version, not committed) when the
+# source changes again: snapctl's write waits for it, finds the row moved on, locks it, reads
+# it again and writes the current content one version later.
+hold "BEGIN; UPDATE market_inventory_snapshots SET crop_type = 'in flight', content_hash = 42,
       snapshot_version = snapshot_version + 1 WHERE booking_id = '$B';"
 holder=$!
-sleep 0.2
-"$SNAPCTL" upsert "$B" >"$TEST_TMP/u1" 2>&1 &
+q "UPDATE storage_bookings SET crop_type = 'kale' WHERE id = '$B'" >/dev/null
+"$SNAPCTL" -vv upsert "$B" >"$TEST_TMP/u1" 2>"$TEST_TMP/u1.err" &
 upsert=$!
 wait_blocked
 release "$holder"
-wait "$upsert" || fail "upsert behind a held row failed: $(cat "$TEST_TMP/u1")"
+wait "$upsert" || fail "upsert behind a held row failed: $(cat "$TEST_TMP/u1.err")"
 assert_eq "after the held row" "$B updated (ready_to_publish, version 3)" "$(cat "$TEST_TMP/u1")"
-assert_eq "current content" "$(q "SELECT crop_type FROM storage_bookings WHERE id = '$B'")" \
+grep -q "concurrent upsert of" "$TEST_TMP/u1.err" || fail "the race did not happen"
+assert_eq "current content" kale \
 	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$B'")"
 
 # 2. A first upsert of C by someone else is in flight (inserted, not committed) when snapctl
-# starts: snapctl finds nothing to lock, its INSERT waits on the unique index, then the row
-# it could not lock goes round again, locked, and is brought up to date.
+# starts: snapctl's INSERT waits on the unique index, then the row it did not see goes round
+# again, locked, and is brought up to date.
 cols=$(q "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
 	  FROM information_schema.columns WHERE table_name = 'market_inventory_snapshots'
 	  AND column_name NOT IN ('id', 'booking_id', 'crop_type', 'snapshot_version')")
 hold "BEGIN; INSERT INTO market_inventory_snapshots ($cols, booking_id, crop_type, snapshot_version)
       SELECT $cols, '$C', 'stale', 1 FROM market_inventory_snapshots WHERE booking_id = '$B';"
 holder=$!
-sleep 0.2
 "$SNAPCTL" -vv upsert "$C" >"$TEST_TMP/u2" 2>"$TEST_TMP/u2.err" &
 upsert=$!
 wait_blocked
 release "$holder"
 wait "$upsert" || fail "upsert racing a first insert failed: $(cat "$TEST_TMP/u2.err")"
 assert_eq "after the racing insert" "$C updated (ready_to_publish, version 2)" "$(cat "$TEST_TMP/u2")"
-grep -q "concurrent first upsert" "$TEST_TMP/u2.err" || fail "the race did not happen"
+grep -q "concurrent upsert of" "$TEST_TMP/u2.err" || fail "the race did not happen"
 assert_eq "content brought up to date" \
 	"$(q "SELECT crop_type FROM storage_bookings WHERE id = '$C'")" \
 	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$C'")"
