@@ -5,9 +5,8 @@
 -- from a snapshot of the sources that holds every earlier write of it. A row that appeared or
 -- moved on since (a concurrent upsert committed first) is left alone and reported 'raced': the
 -- caller locks those rows and runs the statement again for them.
--- Unchanged content is found by content_hash, a 64-bit hash of everything the snapshot
--- derives from the sources (the same content always gives the same hash), so an unchanged
--- booking costs neither a write nor a read of its stored JSON.
+-- Unchanged content is found by content_hash (see keyed), so an unchanged booking costs
+-- neither a write, nor a read of its stored JSON, nor the building of its own.
 -- Returns one row per distinct id of $1, in order of first appearance:
 --   booking_id, action (created | updated | unchanged | raced | not_found), status, version.
 WITH input AS (
@@ -91,94 +90,116 @@ pests AS (
 ),
 -- FIX: a vendor certificate counts only while valid and not expired (UTC date).
 vcerts AS (
-	SELECT c.vendor_id,
-	       jsonb_agg(jsonb_build_object(
-			'id', c.id,
-			'type', c.certificate_type,
-			'issuer', coalesce(c.issuing_authority, 'unknown'),
-			'certificate_number', coalesce(c.certificate_number, ''),
-			'issue_date', c.issue_date,
-			'expiry_date', c.expiry_date,
-			'status', c.status,
-			'document_url', coalesce(c.document_url, ''),
-			'score', coalesce(c.score, 0))
-		ORDER BY c.certificate_type COLLATE "C", c.id) AS certs,
-	       array_agg(DISTINCT c.certificate_type::text COLLATE "C"
-			 ORDER BY c.certificate_type::text COLLATE "C") AS types
-	FROM compliance_certificates c
-	WHERE c.vendor_id IN (SELECT vendor_id FROM bk)
-	  AND lower(c.status) = 'valid'
-	  AND (c.expiry_date IS NULL OR c.expiry_date >= (now() AT TIME ZONE 'UTC')::date)
-	GROUP BY c.vendor_id
+	SELECT v.*, hash_record_extended(ROW(v.certs, v.types), 0) AS h
+	FROM (SELECT c.vendor_id,
+		     jsonb_agg(jsonb_build_object(
+				'id', c.id,
+				'type', c.certificate_type,
+				'issuer', coalesce(c.issuing_authority, 'unknown'),
+				'certificate_number', coalesce(c.certificate_number, ''),
+				'issue_date', c.issue_date,
+				'expiry_date', c.expiry_date,
+				'status', c.status,
+				'document_url', coalesce(c.document_url, ''),
+				'score', coalesce(c.score, 0))
+			ORDER BY c.certificate_type COLLATE "C", c.id) AS certs,
+		     array_agg(DISTINCT c.certificate_type::text COLLATE "C"
+			       ORDER BY c.certificate_type::text COLLATE "C") AS types
+	      FROM compliance_certificates c
+	      WHERE c.vendor_id IN (SELECT vendor_id FROM bk)
+		AND lower(c.status) = 'valid'
+		AND (c.expiry_date IS NULL OR c.expiry_date >= (now() AT TIME ZONE 'UTC')::date)
+	      GROUP BY c.vendor_id) v
 ),
 -- At most one per booking; should the data hold more, the latest issued wins.
 -- FIX: only an issued storage certificate certifies.
 scert AS (
-	SELECT DISTINCT ON (sc.booking_id) sc.booking_id,
-	       jsonb_build_object(
-			'id', sc.id,
-			'type', 'storage_certificate',
-			'certificate_number', sc.certificate_number,
-			'issued_date', snapctl_iso(sc.issued_date),
-			'status', coalesce(sc.certificate_status, 'issued'),
-			'digital_signature', sc.digital_signature,
-			'issued_by', sc.issued_by) AS cert,
-	       lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
-	FROM storage_certificates sc
-	JOIN bk ON bk.id = sc.booking_id
-	ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id
+	SELECT s.*, hash_record_extended(ROW(s.cert, s.certifies), 0) AS h
+	FROM (SELECT DISTINCT ON (sc.booking_id) sc.booking_id,
+		     jsonb_build_object(
+				'id', sc.id,
+				'type', 'storage_certificate',
+				'certificate_number', sc.certificate_number,
+				'issued_date', snapctl_iso(sc.issued_date),
+				'status', coalesce(sc.certificate_status, 'issued'),
+				'digital_signature', sc.digital_signature,
+				'issued_by', sc.issued_by) AS cert,
+		     lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
+	      FROM storage_certificates sc
+	      JOIN bk ON bk.id = sc.booking_id
+	      ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id) s
 ),
-content AS (
-	SELECT x.*,
-	       -- The leading 1 is the format of the content: bump it when the rules change.
-	       hash_record_extended(ROW(1, x.farmer_id, x.vendor_id, x.location_id, x.crop_type,
-			x.grade, x.quantity_kg, x.start_date, x.end_date, x.duration_days,
-			x.booking_status, x.inspection_id, x.inspection_status, x.quality_score,
-			x.freshness, x.visual_defects, x.shelf_life_days, x.sensors, x.sensor_summary,
-			x.pest_events, x.has_pest_alerts, x.pest_count, x.certificates,
-			x.is_certified, x.certification_types, x.sensor_health), 0) AS content_hash
-	FROM (
-		SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
-		       b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
-		       b.booking_status,
-		       b.ai_inspection_id AS inspection_id,
-		       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END
-			       AS inspection_status,
-		       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
-		       coalesce(ci.freshness, 'unknown') AS freshness,
-		       coalesce(ci.visual_defects, '') AS visual_defects,
-		       ci.shelf_life_days,
-		       coalesce(se.sensors, '{}') AS sensors,
-		       coalesce(su.summary, '{}') AS sensor_summary,
-		       coalesce(p.events, '[]') AS pest_events,
-		       coalesce(p.alert, false) AS has_pest_alerts,
-		       coalesce(p.n, 0)::int AS pest_count,
-		       coalesce(vc.certs, '[]') ||
-			       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
-			       AS certificates,
-		       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
-		       (CASE WHEN sc.certifies
-			     THEN ARRAY(SELECT DISTINCT t COLLATE "C"
-					FROM unnest(vc.types || '{storage_certificate}'::text[]) t
-					ORDER BY 1)
-			     ELSE coalesce(vc.types, '{}') END)::varchar[] AS certification_types,
-		       -- FIX: 'alert' when a shown reading alerts (it was inverted).
-		       CASE WHEN se.sensors IS NULL THEN 'no_data'
-			    WHEN se.alert THEN 'alert' ELSE 'good' END AS sensor_health
-		FROM bk b
-		LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
-		LEFT JOIN sensors se ON se.location_id = b.location_id
-		LEFT JOIN summary su ON su.location_id = b.location_id
-		LEFT JOIN pests p ON p.location_id = b.location_id
-		LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
-		LEFT JOIN scert sc ON sc.booking_id = b.id
-	) x
+-- What every booking at a location shows, built once per location.
+loc AS (
+	SELECT l.*, hash_record_extended(ROW(l.sensors, l.sensor_alert, l.summary, l.events,
+					     l.pest_count, l.pest_alert), 0) AS h
+	FROM (SELECT b.location_id, se.sensors, se.alert AS sensor_alert, su.summary, p.events,
+		     p.n AS pest_count, p.alert AS pest_alert
+	      FROM (SELECT DISTINCT location_id FROM bk) b
+	      LEFT JOIN sensors se ON se.location_id = b.location_id
+	      LEFT JOIN summary su ON su.location_id = b.location_id
+	      LEFT JOIN pests p ON p.location_id = b.location_id) l
+),
+-- content_hash: a hash of everything a snapshot's content is made of (the booking, its
+-- inspection, and the parts above, each hashed once), so that the same sources give the same
+-- hash and unchanged bookings are found without building their JSON. The leading 1 is the
+-- version of the rules that turn those parts into a snapshot: bump it when they change.
+keyed AS (
+	SELECT b.id AS booking_id,
+	       hash_record_extended(ROW(1, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
+			b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
+			b.booking_status, b.ai_inspection_id, ci.id IS NULL, ci.freshness_score,
+			ci.freshness, ci.visual_defects, ci.shelf_life_days, l.h, vc.h, sc.h), 0)
+		       AS content_hash
+	FROM bk b
+	LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
+	LEFT JOIN loc l ON l.location_id = b.location_id
+	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
+	LEFT JOIN scert sc ON sc.booking_id = b.id
 ),
 -- The stored snapshots, as this statement's snapshot sees them.
 cur AS (
 	SELECT s.booking_id, s.snapshot_version, s.status, s.content_hash
 	FROM market_inventory_snapshots s
 	JOIN input i ON i.id = s.booking_id
+),
+-- The full content, built only for new bookings and those whose hash moved.
+content AS (
+	SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type, b.grade,
+	       b.quantity_kg, b.start_date, b.end_date, b.duration_days, b.booking_status,
+	       b.ai_inspection_id AS inspection_id,
+	       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END AS inspection_status,
+	       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
+	       coalesce(ci.freshness, 'unknown') AS freshness,
+	       coalesce(ci.visual_defects, '') AS visual_defects,
+	       ci.shelf_life_days,
+	       coalesce(l.sensors, '{}') AS sensors,
+	       coalesce(l.summary, '{}') AS sensor_summary,
+	       coalesce(l.events, '[]') AS pest_events,
+	       coalesce(l.pest_alert, false) AS has_pest_alerts,
+	       coalesce(l.pest_count, 0)::int AS pest_count,
+	       coalesce(vc.certs, '[]') ||
+		       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
+		       AS certificates,
+	       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
+	       (CASE WHEN sc.certifies
+		     THEN ARRAY(SELECT DISTINCT t COLLATE "C"
+				FROM unnest(vc.types || '{storage_certificate}'::text[]) t
+				ORDER BY 1)
+		     ELSE coalesce(vc.types, '{}') END)::varchar[] AS certification_types,
+	       -- FIX: 'alert' when a shown reading alerts (it was inverted).
+	       CASE WHEN l.sensors IS NULL THEN 'no_data'
+		    WHEN l.sensor_alert THEN 'alert' ELSE 'good' END AS sensor_health,
+	       k.content_hash,
+	       cur.snapshot_version AS seen_version
+	FROM keyed k
+	LEFT JOIN cur ON cur.booking_id = k.booking_id
+	JOIN bk b ON b.id = k.booking_id
+	LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
+	LEFT JOIN loc l ON l.location_id = b.location_id
+	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
+	LEFT JOIN scert sc ON sc.booking_id = b.id
+	WHERE cur.booking_id IS NULL OR cur.content_hash IS DISTINCT FROM k.content_hash
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
@@ -205,13 +226,8 @@ w AS (
 	       -- the version this write makes; on conflict, minus one is the version it saw
 	       coalesce(seen_version, 0) + 1,
 	       'ready_to_publish', now(), 0, now(), now(), now()
-	-- New bookings, and those whose content differs from the stored snapshot. The rest cost
-	-- no write at all, not even the INSERT's conflict check.
-	FROM (SELECT c.*, cur.snapshot_version AS seen_version
-	      FROM content c
-	      LEFT JOIN cur ON cur.booking_id = c.booking_id
-	      WHERE cur.booking_id IS NULL OR cur.content_hash IS DISTINCT FROM c.content_hash
-	      ) changed
+	-- Unchanged bookings cost no write at all, not even the INSERT's conflict check.
+	FROM content
 	ON CONFLICT (booking_id) DO UPDATE SET
 		farmer_id = EXCLUDED.farmer_id,
 		vendor_id = EXCLUDED.vendor_id,
@@ -257,15 +273,15 @@ w AS (
 	RETURNING s.booking_id, s.status, s.snapshot_version
 )
 SELECT i.id::text,
-       CASE WHEN c.booking_id IS NULL THEN 'not_found'
+       CASE WHEN k.booking_id IS NULL THEN 'not_found'
 	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
-	    WHEN cur.content_hash = c.content_hash THEN 'unchanged'
+	    WHEN cur.content_hash = k.content_hash THEN 'unchanged'
 	    ELSE 'raced' END,
        coalesce(w.status, cur.status),
        coalesce(w.snapshot_version, cur.snapshot_version)
 FROM input i
-LEFT JOIN content c ON c.booking_id = i.id
+LEFT JOIN keyed k ON k.booking_id = i.id
 LEFT JOIN cur ON cur.booking_id = i.id
 LEFT JOIN w ON w.booking_id = i.id
 ORDER BY i.ord

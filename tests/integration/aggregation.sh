@@ -200,6 +200,32 @@ assert_eq "dry run writes nothing" "$before" "$(table_state)"
 expect 0 upsert "$B1"
 assert_eq "booking change" "$B1 updated (ready_to_publish, version 3)" "$OUT"
 
+# Every kind of source change reaches the snapshot, and changes that do not alter the content
+# write nothing. (Unchanged bookings are found by a hash of their parts: a part missing from
+# it would leave snapshots stale, which this catches.)
+expect_action() { # WHAT ACTION BOOKING SQL
+	q "$4" >/dev/null
+	expect 0 upsert "$3"
+	printf '%s\n' "$OUT" | grep -q "^$3 $2 " || fail "$1: expected $2, got: $OUT"
+}
+expect_action "inspection score" updated "$B1" "UPDATE crop_inspections SET freshness_score = 0.5 WHERE id = '$(u 3001)'"
+expect_action "inspection defects" updated "$B1" "UPDATE crop_inspections SET visual_defects = 'dents' WHERE id = '$(u 3001)'"
+expect_action "sensor status" updated "$B1" "UPDATE iot_sensors SET status = 'inactive' WHERE id = '$(u 5003)'"
+expect_action "summary only" updated "$B1" "INSERT INTO sensor_readings VALUES ('$(u 5002)', 6.0, '°C', '2026-01-02 01:04:05+00', true)"
+expect_action "new pest" updated "$B1" "INSERT INTO pest_detections VALUES ('$(u 2001)', 'ant', 'low', 0.1, now(), NULL, NULL)"
+expect_action "pest resolved" updated "$B2" "UPDATE pest_detections SET resolved_at = now() WHERE location_id = '$(u 2002)'"
+expect_action "old pest" unchanged "$B1" "INSERT INTO pest_detections VALUES ('$(u 2001)', 'ant', 'high', 0.1, now() - interval '30 days', NULL, NULL)"
+expect_action "vendor certificate expires" updated "$B1" "UPDATE compliance_certificates SET expiry_date = '2020-01-01' WHERE id = '$(u 6003)'"
+expect_action "revoked one revoked again" unchanged "$B1" "UPDATE compliance_certificates SET score = 1 WHERE id = '$(u 6004)'"
+expect_action "storage certificate revoked" updated "$B1" "UPDATE storage_certificates SET certificate_status = 'revoked' WHERE id = '$(u 7001)'"
+expect_action "new storage certificate" updated "$B4" "INSERT INTO storage_certificates VALUES ('$(u 7004)', '$B4', 'SC-4', NULL, 'issued', NULL, NULL)"
+expect_action "booking status" updated "$B5" "UPDATE storage_bookings SET booking_status = 'COMPLETED' WHERE id = '$B5'"
+expect_action "inspection repointed" updated "$B4" "UPDATE storage_bookings SET ai_inspection_id = '$(u 3002)' WHERE id = '$B4'"
+assert_eq "repointed inspection" "completed|Très \"frais\" d'été" \
+	"$(col "$B4" "concat_ws('|', inspection_status, freshness)")"
+assert_eq "certified by vendor only" '{HACCP}|f' \
+	"$(col "$B1" "concat_ws('|', certification_types, certificates->-1->>'status' = 'issued')")"
+
 # The pest event limit is configurable.
 printf 'pest_event_limit = 5\n' >"$TEST_TMP/conf"
 expect 0 --config "$TEST_TMP/conf" upsert "$B4"
