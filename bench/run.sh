@@ -27,16 +27,24 @@ sql -v bookings="$bookings" -f sql/demo_data.sql
 "$snapctl" --quiet init-db --source-indexes
 sql -c "CREATE TABLE bench_floor (booking_id uuid PRIMARY KEY, n integer)" -c "VACUUM ANALYZE"
 
-# The reference: lib/sql/upsert.sql's aggregation over every booking, then a plain INSERT.
 cols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg, start_date,
 end_date, duration_days, booking_status, inspection_id, inspection_status, quality_score,
 freshness, visual_defects, shelf_life_days, sensors, sensor_summary, pest_events,
 has_pest_alerts, pest_count, certificates, is_certified, certification_types"
+# The reference: lib/sql/upsert.sql's aggregation over every booking, then a plain INSERT of
+# everything it builds (no batches, no change check, no result rows), into an empty table.
 {
 	echo "SET jit = off;"
-	sed -n '/^WITH input AS (/,/^cur AS (/p' lib/sql/upsert.sql | sed '$d' | sed '/^--/d' |
-		sed '/^WITH input AS (/,/^),$/c\WITH input AS (SELECT id, 0 AS ord FROM storage_bookings),' |
-		sed 's/\$2/50/g' | sed '$s/^),$/)/'
+	# The shared parts, every CTE before keyed, verbatim; then content, computed for every
+	# booking with keyed's hash inlined.
+	sed -n '/^WITH input AS (/,/^keyed AS (/p' lib/sql/upsert.sql | sed '$d' | sed '/^--/d' |
+		sed '/^WITH input AS (/,/^),$/c\WITH input AS (SELECT id, 0 AS ord FROM storage_bookings),'
+	hash=$(sed -n '/^keyed AS (/,/AS content_hash$/p' lib/sql/upsert.sql | sed '1,2d')
+	sed -n '/^content AS (/,/^),$/p' lib/sql/upsert.sql |
+		sed -e '/LEFT JOIN cur ON/d' -e '/WHERE cur.booking_id IS NULL/d' \
+			-e '/JOIN bk b ON b.id = k.booking_id/d' -e 's/FROM keyed k/FROM bk b/' \
+			-e 's/cur.snapshot_version AS seen_version/NULL::bigint AS seen_version/' \
+			-e '$s/^),$/)/' | awk -v h="$hash" '/^\t       k.content_hash,$/ { print "\t" h ","; next } 1'
 	echo "INSERT INTO market_inventory_snapshots ($cols, snap_metadata, content_hash,"
 	echo "	snapshot_version, status, status_changed_at, attempts, next_attempt_at, created_at,"
 	echo "	updated_at)"
@@ -45,7 +53,7 @@ has_pest_alerts, pest_count, certificates, is_certified, certification_types"
 	echo "	has_pest_alerts, 'sensor_health', sensor_health, 'last_updated', snapctl_iso(now()),"
 	echo "	'buyer_contacts', '[]'::jsonb, 'special_notes', ''), content_hash, 1,"
 	echo "	'ready_to_publish', now(), 0, now(), now(), now() FROM content;"
-} >"$tmp/reference.sql"
+} | sed 's/\$2/50/g' >"$tmp/reference.sql"
 ccols="$cols, snap_metadata - 'last_updated', content_hash"
 content() {
 	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols),

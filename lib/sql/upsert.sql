@@ -145,7 +145,8 @@ loc AS (
 -- hash and unchanged bookings are found without building their JSON. The leading 1 is the
 -- version of the rules that turn those parts into a snapshot: bump it when they change.
 keyed AS (
-	SELECT b.id AS booking_id,
+	SELECT b.*, ci.id IS NOT NULL AS inspected, ci.freshness_score, ci.freshness,
+	       ci.visual_defects, ci.shelf_life_days,
 	       hash_record_extended(ROW(1, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
 			b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
 			b.booking_status, b.ai_inspection_id, ci.id IS NULL, ci.freshness_score,
@@ -165,14 +166,14 @@ cur AS (
 ),
 -- The full content, built only for new bookings and those whose hash moved.
 content AS (
-	SELECT b.id AS booking_id, b.farmer_id, b.vendor_id, b.location_id, b.crop_type, b.grade,
-	       b.quantity_kg, b.start_date, b.end_date, b.duration_days, b.booking_status,
-	       b.ai_inspection_id AS inspection_id,
-	       CASE WHEN ci.id IS NULL THEN 'pending' ELSE 'completed' END AS inspection_status,
-	       ci.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
-	       coalesce(ci.freshness, 'unknown') AS freshness,
-	       coalesce(ci.visual_defects, '') AS visual_defects,
-	       ci.shelf_life_days,
+	SELECT k.id AS booking_id, k.farmer_id, k.vendor_id, k.location_id, k.crop_type, k.grade,
+	       k.quantity_kg, k.start_date, k.end_date, k.duration_days, k.booking_status,
+	       k.ai_inspection_id AS inspection_id,
+	       CASE WHEN k.inspected THEN 'completed' ELSE 'pending' END AS inspection_status,
+	       k.freshness_score * 100 AS quality_score, -- FIX: 0 to 100, NULL stays NULL
+	       coalesce(k.freshness, 'unknown') AS freshness,
+	       coalesce(k.visual_defects, '') AS visual_defects,
+	       k.shelf_life_days,
 	       coalesce(l.sensors, '{}') AS sensors,
 	       coalesce(l.summary, '{}') AS sensor_summary,
 	       coalesce(l.events, '[]') AS pest_events,
@@ -193,12 +194,10 @@ content AS (
 	       k.content_hash,
 	       cur.snapshot_version AS seen_version
 	FROM keyed k
-	LEFT JOIN cur ON cur.booking_id = k.booking_id
-	JOIN bk b ON b.id = k.booking_id
-	LEFT JOIN crop_inspections ci ON ci.id = b.ai_inspection_id
-	LEFT JOIN loc l ON l.location_id = b.location_id
-	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
-	LEFT JOIN scert sc ON sc.booking_id = b.id
+	LEFT JOIN cur ON cur.booking_id = k.id
+	LEFT JOIN loc l ON l.location_id = k.location_id
+	LEFT JOIN vcerts vc ON vc.vendor_id = k.vendor_id
+	LEFT JOIN scert sc ON sc.booking_id = k.id
 	WHERE cur.booking_id IS NULL OR cur.content_hash IS DISTINCT FROM k.content_hash
 ),
 w AS (
@@ -273,7 +272,7 @@ w AS (
 	RETURNING s.booking_id, s.status, s.snapshot_version
 )
 SELECT i.id::text,
-       CASE WHEN k.booking_id IS NULL THEN 'not_found'
+       CASE WHEN k.id IS NULL THEN 'not_found'
 	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
 	    WHEN cur.content_hash = k.content_hash THEN 'unchanged'
@@ -281,7 +280,7 @@ SELECT i.id::text,
        coalesce(w.status, cur.status),
        coalesce(w.snapshot_version, cur.snapshot_version)
 FROM input i
-LEFT JOIN keyed k ON k.booking_id = i.id
+LEFT JOIN keyed k ON k.id = i.id
 LEFT JOIN cur ON cur.booking_id = i.id
 LEFT JOIN w ON w.booking_id = i.id
 ORDER BY i.ord

@@ -42,6 +42,10 @@ void sb_free(strbuf *sb);
 snap_code pg_conn(snap_ctx *ctx, snap_error *err);
 snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                   const char *const *params, PGresult **out, snap_error *err);
+/* The same with lengths and formats per parameter (1: binary), as PQexecParams takes them. */
+snap_code pg_exec_ex(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                     const char *const *params, const int *lengths, const int *formats,
+                     PGresult **out, snap_error *err);
 /* Static SQL with no values, possibly several statements. */
 snap_code pg_cmd(snap_ctx *ctx, const char *what, const char *sql, snap_error *err);
 void pg_rollback(snap_ctx *ctx); /* best effort, for error paths */

@@ -95,16 +95,24 @@ static snap_code settle(snap_ctx *ctx, const char *what, PGresult *res, PGresult
 	}
 }
 
-snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
-                  const char *const *params, PGresult **out, snap_error *err)
+snap_code pg_exec_ex(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                     const char *const *params, const int *lengths, const int *formats,
+                     PGresult **out, snap_error *err)
 {
 	snap_code rc;
 
 	*out = NULL;
 	if ((rc = pg_conn(ctx, err)) != SNAP_OK)
 		return rc;
-	return settle(ctx, what, PQexecParams(ctx->pg, sql, nparams, NULL, params, NULL, NULL, 0),
-	              out, err);
+	return settle(ctx, what,
+	              PQexecParams(ctx->pg, sql, nparams, NULL, params, lengths, formats, 0), out,
+	              err);
+}
+
+snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                  const char *const *params, PGresult **out, snap_error *err)
+{
+	return pg_exec_ex(ctx, what, sql, nparams, params, NULL, NULL, out, err);
 }
 
 /* Static SQL only: it may hold several statements and takes no values. */
