@@ -35,16 +35,20 @@ has_pest_alerts, pest_count, certificates, is_certified, certification_types"
 # everything it builds (no batches, no change check, no result rows), into an empty table.
 {
 	echo "SET jit = off;"
-	# The shared parts, every CTE before keyed, verbatim; then content, computed for every
-	# booking with keyed's hash inlined.
+	# Every CTE before keyed verbatim; then content, from the bookings and inspections
+	# directly, with keyed's hash inline: each part joined once.
 	sed -n '/^WITH input AS (/,/^keyed AS (/p' lib/sql/upsert.sql | sed '$d' | sed '/^--/d' |
 		sed '/^WITH input AS (/,/^),$/c\WITH input AS (SELECT id, 0 AS ord FROM storage_bookings),'
-	hash=$(sed -n '/^keyed AS (/,/AS content_hash$/p' lib/sql/upsert.sql | sed '1,2d')
+	hash=$(sed -n '/^keyed AS (/,/AS content_hash$/p' lib/sql/upsert.sql | sed '1,3d' |
+		sed -e 's/\bb\./k./g' -e 's/AS content_hash$//')
 	sed -n '/^content AS (/,/^),$/p' lib/sql/upsert.sql |
 		sed -e '/LEFT JOIN cur ON/d' -e '/WHERE cur.booking_id IS NULL/d' \
-			-e '/JOIN bk b ON b.id = k.booking_id/d' -e 's/FROM keyed k/FROM bk b/' \
 			-e 's/cur.snapshot_version AS seen_version/NULL::bigint AS seen_version/' \
-			-e '$s/^),$/)/' | awk -v h="$hash" '/^\t       k.content_hash,$/ { print "\t" h ","; next } 1'
+			-e 's/FROM keyed k/FROM bk k LEFT JOIN crop_inspections ci ON ci.id = k.ai_inspection_id/' \
+			-e 's/k\.inspected/ci.id IS NOT NULL/' \
+			-e 's/k\.\(freshness_score\|freshness\|visual_defects\|shelf_life_days\)/ci.\1/g' \
+			-e '$s/^),$/)/' |
+		awk -v h="$hash" '/^\t       k.content_hash,$/ { print h " AS content_hash,"; next } 1'
 	echo "INSERT INTO market_inventory_snapshots ($cols, snap_metadata, content_hash,"
 	echo "	snapshot_version, status, status_changed_at, attempts, next_attempt_at, created_at,"
 	echo "	updated_at)"

@@ -81,7 +81,7 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
                               snap_error *err)
 {
-	size_t batch = inv->batch_size ? (size_t)inv->batch_size : 5000, n = 0;
+	size_t batch = inv->batch_size ? (size_t)inv->batch_size : SNAP_BATCH_SIZE, n = 0;
 	char(*ids)[40] = calloc(batch, sizeof(*ids));
 	const char **ptrs = calloc(batch, sizeof(*ptrs));
 	FILE *spool = NULL;

@@ -36,7 +36,7 @@ snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
 	ctx->pest_event_limit = cfg->pest_event_limit ? cfg->pest_event_limit : 50;
-	ctx->batch_size = cfg->batch_size ? cfg->batch_size : 5000;
+	ctx->batch_size = cfg->batch_size ? cfg->batch_size : SNAP_BATCH_SIZE;
 	ctx->log = cfg->log;
 	ctx->log_data = cfg->log_data;
 	ctx->log_max = cfg->log_max;
