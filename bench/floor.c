@@ -1,5 +1,6 @@
 /* The floor for a cold `snapctl upsert ID`: a process that connects with libpq (same
- * environment) and runs one single-row INSERT ... ON CONFLICT. Not part of the product. */
+ * environment) and runs one single-row INSERT ... ON CONFLICT into the snapshot table, the
+ * least any upsert of a snapshot must do. Not part of the product. */
 #include <libpq-fe.h>
 #include <stdio.h>
 
@@ -15,8 +16,9 @@ int main(int argc, char **argv)
 		return 69;
 	}
 	res = PQexecParams(conn,
-	                   "INSERT INTO bench_floor (booking_id, n) VALUES ($1, 1)"
-	                   " ON CONFLICT (booking_id) DO UPDATE SET n = bench_floor.n + 1",
+	                   "INSERT INTO market_inventory_snapshots (booking_id, status)"
+	                   " VALUES ($1, 'ready_to_publish') ON CONFLICT (booking_id)"
+	                   " DO UPDATE SET updated_at = now()",
 	                   1, NULL, params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
