@@ -43,6 +43,15 @@ snap_code pg_conn(snap_ctx *ctx, snap_error *err)
 		return SNAP_ERR_UNAVAILABLE;
 	}
 	snap_log(ctx, SNAP_LOG_DEBUG, "connected to PostgreSQL %d", PQserverVersion(ctx->pg));
+	/* hash_record_extended(), which finds unchanged snapshots, came with 14. */
+	if (PQserverVersion(ctx->pg) < 140000) {
+		snap_fail(err, SNAP_ERR_CONFIG,
+		          "PostgreSQL 14 or later is needed; the server is %d",
+		          PQserverVersion(ctx->pg));
+		PQfinish(ctx->pg);
+		ctx->pg = NULL;
+		return SNAP_ERR_CONFIG;
+	}
 	return SNAP_OK;
 }
 
