@@ -27,6 +27,12 @@ if ((${#missing[@]})); then
 		"${missing[@]}" >/dev/null
 fi
 
+# The MongoDB-wire server of the tests and the demo (skipped when tests use a given server).
+if [ -z "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
+	command -v go >/dev/null || { echo "setup: Go is needed to build FerretDB" >&2; exit 69; }
+	tools/ferretdb/build.sh >/dev/null
+fi
+
 build=${1:-build}
 shift || true
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null

@@ -1,0 +1,214 @@
+/* The MongoDB behaviours snapctl's listings rely on, checked against the server the harness
+ * started (SNAPCTL_MONGO_URI): FerretDB, or a real mongod. Where FerretDB differs from MongoDB
+ * the test says so rather than bend the product. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <mongoc/mongoc.h>
+
+static mongoc_client_t *client;
+static mongoc_collection_t *coll;
+
+static int setup(void **state)
+{
+	const char *uri = getenv("SNAPCTL_MONGO_URI");
+	bson_error_t error;
+	bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8("behaviour"), "indexes", "[", "{", "key",
+	                       "{", "booking_id", BCON_INT32(1), "}", "name",
+	                       BCON_UTF8("booking_id_1"), "unique", BCON_BOOL(true), "}", "]");
+
+	(void)state;
+	mongoc_init();
+	client = mongoc_client_new(uri);
+	assert_non_null(client);
+	coll = mongoc_client_get_collection(client, "snapctl_test", "behaviour");
+	mongoc_collection_drop(coll, NULL);
+	if (!mongoc_collection_write_command_with_opts(coll, cmd, NULL, NULL, &error))
+		fail_msg("createIndexes: %s", error.message);
+	bson_destroy(cmd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mongoc_collection_drop(coll, NULL);
+	mongoc_collection_destroy(coll);
+	mongoc_client_destroy(client);
+	mongoc_cleanup();
+	return 0;
+}
+
+/* Upsert booking_id b at version v, guarded: only a listing older than v is replaced.
+ * Returns the server's error code (0: written). */
+static uint32_t guarded_upsert(const char *b, int v, bson_t *reply)
+{
+	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(b), "snapshot_version", "{", "$lt",
+	                          BCON_INT64(v), "}");
+	bson_t *update = BCON_NEW("$set", "{", "snapshot_version", BCON_INT64(v), "}",
+	                          "$setOnInsert", "{", "published_at", BCON_UTF8("first"), "}");
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	bson_error_t error = {0};
+	bool ok;
+
+	ok = mongoc_collection_update_one(coll, filter, update, opts, reply, &error);
+	bson_destroy(filter);
+	bson_destroy(update);
+	bson_destroy(opts);
+	return ok ? 0 : error.code;
+}
+
+static int64_t count(const char *b)
+{
+	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(b));
+	int64_t n = mongoc_collection_count_documents(coll, filter, NULL, NULL, NULL, NULL);
+
+	bson_destroy(filter);
+	return n;
+}
+
+static void unique_index_rejects_a_second_listing(void **state)
+{
+	bson_t *doc = BCON_NEW("booking_id", BCON_UTF8("u1"));
+	bson_error_t error;
+
+	(void)state;
+	assert_true(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+	assert_false(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+	assert_int_equal(error.code, 11000);
+	assert_int_equal(count("u1"), 1);
+	bson_destroy(doc);
+}
+
+static void version_guard_keeps_the_newer_listing(void **state)
+{
+	bson_t reply;
+	bson_iter_t it;
+
+	(void)state;
+	assert_int_equal(guarded_upsert("v1", 2, &reply), 0); /* inserts */
+	bson_destroy(&reply);
+	assert_int_equal(guarded_upsert("v1", 3, &reply), 0); /* replaces 2 */
+	assert_true(bson_iter_init_find(&it, &reply, "modifiedCount"));
+	assert_int_equal(bson_iter_as_int64(&it), 1);
+	bson_destroy(&reply);
+	/* An older version matches nothing, so the upsert tries to insert and the unique index
+	 * refuses: duplicate key, the listing keeps version 3. */
+	assert_int_equal(guarded_upsert("v1", 2, &reply), 11000);
+	bson_destroy(&reply);
+	assert_int_equal(guarded_upsert("v1", 3, &reply), 11000); /* the same version too */
+	bson_destroy(&reply);
+	assert_int_equal(count("v1"), 1);
+}
+
+static void upsert_reports_the_new_id(void **state)
+{
+	bson_t reply;
+	bson_iter_t it;
+
+	(void)state;
+	assert_int_equal(guarded_upsert("n1", 1, &reply), 0);
+	assert_true(bson_iter_init_find(&it, &reply, "upsertedId"));
+	assert_int_equal(bson_iter_type(&it), BSON_TYPE_OID);
+	bson_destroy(&reply);
+}
+
+static bool is_ferretdb(void)
+{
+	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
+	bson_t reply;
+	bson_iter_t it;
+	bool yes;
+
+	assert_true(mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, NULL));
+	yes = bson_iter_init_find(&it, &reply, "ferretdbVersion");
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	return yes;
+}
+
+/* One unordered bulk write: in MongoDB a failing item does not stop the others, and the reply
+ * names it by index. */
+static void unordered_bulk_reports_failures_by_index(void **state)
+{
+	bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+	mongoc_bulk_operation_t *bulk =
+	    mongoc_collection_create_bulk_operation_with_opts(coll, opts);
+	bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
+	bson_t reply;
+	bson_error_t error;
+	bson_iter_t it, errors, item, field;
+	const char *ids[] = {"b1", "v1", "b2"}; /* v1 is at version 3: 1 is stale */
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(ids[i]), "snapshot_version", "{",
+		                          "$lt", BCON_INT64(1), "}");
+		bson_t *update = BCON_NEW("$set", "{", "snapshot_version", BCON_INT64(1), "}");
+
+		assert_true(mongoc_bulk_operation_update_one_with_opts(bulk, filter, update, upsert,
+		                                                       &error));
+		bson_destroy(filter);
+		bson_destroy(update);
+	}
+	assert_false(mongoc_bulk_operation_execute(bulk, &reply, &error));
+	/* On both servers: the stale item failed with a duplicate key and the guard held. */
+	assert_true(bson_iter_init_find(&it, &reply, "writeErrors"));
+	assert_true(bson_iter_recurse(&it, &errors));
+	assert_true(bson_iter_next(&errors));
+	assert_true(bson_iter_recurse(&errors, &field));
+	assert_true(bson_iter_find(&field, "code"));
+	assert_int_equal(bson_iter_as_int64(&field), 11000);
+	assert_int_equal(count("v1"), 1);
+	if (is_ferretdb()) {
+		/* FerretDB 1.24 differs: the failure is reported at index 0 with nUpserted 0, and
+		 * items next to it may not be written (here b1 is lost, b2 is written). So snapctl
+		 * never trusts per-item results of a bulk write that reports errors: it reads the
+		 * batch's listings back and decides from what is there. */
+		fprintf(stderr, "note: FerretDB misreports unordered bulk errors; "
+		                "snapctl reads such batches back\n");
+		bson_destroy(&reply);
+		bson_destroy(upsert);
+		bson_destroy(opts);
+		mongoc_bulk_operation_destroy(bulk);
+		assert_true(count("b1") + count("b2") <= 2);
+		return;
+	}
+	assert_true(bson_iter_init_find(&it, &reply, "nUpserted"));
+	assert_int_equal(bson_iter_as_int64(&it), 2);
+	assert_true(bson_iter_init_find(&it, &reply, "writeErrors"));
+	assert_true(bson_iter_recurse(&it, &errors));
+	assert_true(bson_iter_next(&errors));
+	assert_true(bson_iter_recurse(&errors, &item));
+	assert_true(bson_iter_find(&item, "index"));
+	assert_int_equal(bson_iter_as_int64(&item), 1);
+	assert_true(bson_iter_recurse(&errors, &field));
+	assert_true(bson_iter_find(&field, "code"));
+	assert_int_equal(bson_iter_as_int64(&field), 11000);
+	assert_false(bson_iter_next(&errors));
+	bson_destroy(&reply);
+	bson_destroy(upsert);
+	bson_destroy(opts);
+	mongoc_bulk_operation_destroy(bulk);
+	assert_int_equal(count("b1") + count("b2") + count("v1"), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(unique_index_rejects_a_second_listing),
+	    cmocka_unit_test(version_guard_keeps_the_newer_listing),
+	    cmocka_unit_test(upsert_reports_the_new_id),
+	    cmocka_unit_test(unordered_bulk_reports_failures_by_index),
+	};
+
+	if (!getenv("SNAPCTL_MONGO_URI"))
+		return 77;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
