@@ -58,6 +58,19 @@ release() {
 	wait "$1" || fail "the holding session failed: $(cat "$TEST_TMP/hold.out")"
 }
 
+# race WHAT BOOKING EXPECTED: with a transaction held (hold), upserts BOOKING, which must wait
+# for it; releases it; the upsert must go round again and report EXPECTED.
+race() {
+	local out=$TEST_TMP/race.out upsert
+	"$SNAPCTL" -vv upsert "$2" >"$out" 2>"$out.err" &
+	upsert=$!
+	wait_blocked
+	release "$holder"
+	wait "$upsert" || fail "$1: upsert failed: $(cat "$out.err")"
+	assert_eq "$1" "$2 $3" "$(cat "$out")"
+	grep -q "concurrent upsert of" "$out.err" || fail "$1: the race did not happen"
+}
+
 # 1. A concurrent upsert is writing newer content (a new version, not committed) when the
 # source changes again: snapctl's write waits for it, finds the row moved on, locks it, reads
 # it again and writes the current content one version later.
@@ -65,13 +78,7 @@ hold "BEGIN; UPDATE market_inventory_snapshots SET crop_type = 'in flight', cont
       snapshot_version = snapshot_version + 1 WHERE booking_id = '$B';"
 holder=$!
 q "UPDATE storage_bookings SET crop_type = 'kale' WHERE id = '$B'" >/dev/null
-"$SNAPCTL" -vv upsert "$B" >"$TEST_TMP/u1" 2>"$TEST_TMP/u1.err" &
-upsert=$!
-wait_blocked
-release "$holder"
-wait "$upsert" || fail "upsert behind a held row failed: $(cat "$TEST_TMP/u1.err")"
-assert_eq "after the held row" "$B updated (ready_to_publish, version 3)" "$(cat "$TEST_TMP/u1")"
-grep -q "concurrent upsert of" "$TEST_TMP/u1.err" || fail "the race did not happen"
+race "behind a held row" "$B" "updated (ready_to_publish, version 3)"
 assert_eq "current content" kale \
 	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$B'")"
 
@@ -84,13 +91,7 @@ cols=$(q "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
 hold "BEGIN; INSERT INTO market_inventory_snapshots ($cols, booking_id, crop_type, snapshot_version)
       SELECT $cols, '$C', 'stale', 1 FROM market_inventory_snapshots WHERE booking_id = '$B';"
 holder=$!
-"$SNAPCTL" -vv upsert "$C" >"$TEST_TMP/u2" 2>"$TEST_TMP/u2.err" &
-upsert=$!
-wait_blocked
-release "$holder"
-wait "$upsert" || fail "upsert racing a first insert failed: $(cat "$TEST_TMP/u2.err")"
-assert_eq "after the racing insert" "$C updated (ready_to_publish, version 2)" "$(cat "$TEST_TMP/u2")"
-grep -q "concurrent upsert of" "$TEST_TMP/u2.err" || fail "the race did not happen"
+race "racing a first insert" "$C" "updated (ready_to_publish, version 2)"
 assert_eq "content brought up to date" \
 	"$(q "SELECT crop_type FROM storage_bookings WHERE id = '$C'")" \
 	"$(q "SELECT crop_type FROM market_inventory_snapshots WHERE booking_id = '$C'")"
