@@ -89,14 +89,17 @@ done
 
 echo "bench: cold single upserts, $cold each" >&2
 sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
-sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
-        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" -c "VACUUM ANALYZE"
+# Every timed run creates its snapshots: drop those of the cold ids before each.
+forget_cold() {
+	sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
+	        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" \
+		-c "VACUUM ANALYZE"
+}
+forget_cold
 read -r snap_p50 snap_p90 < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
-sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
-        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" -c "VACUUM ANALYZE"
+forget_cold
 read -r floor_p50 floor_p90 < <("$spawn" "$tmp/ids" "$floor" '{}')
-sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
-        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" -c "VACUUM ANALYZE"
+forget_cold
 "$snapctl" --quiet upsert - <"$tmp/ids"
 # And the unchanged path the booking service hits on a repeated call.
 read -r again_p50 _ < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
