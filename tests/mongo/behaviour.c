@@ -118,6 +118,62 @@ static void upsert_reports_the_new_id(void **state)
 	bson_destroy(&reply);
 }
 
+/* The write publishing is built on: upsert by an _id chosen before the write, guarded with
+ * {$not: {$gte: v}}, which also matches a listing without a version (the earlier system's).
+ * Returns the server's error code (0: written). */
+static uint32_t upsert_by_id(const bson_oid_t *id, const char *b, int v, bson_t *reply)
+{
+	bson_t *filter = BCON_NEW("_id", BCON_OID(id), "snapshot_version", "{", "$not", "{", "$gte",
+	                          BCON_INT64(v), "}", "}");
+	bson_t *update = BCON_NEW("$set", "{", "booking_id", BCON_UTF8(b), "snapshot_version",
+	                          BCON_INT64(v), "}");
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	bson_error_t error = {0};
+	bool ok = mongoc_collection_update_one(coll, filter, update, opts, reply, &error);
+
+	bson_destroy(filter);
+	bson_destroy(update);
+	bson_destroy(opts);
+	return ok ? 0 : error.code;
+}
+
+static void upsert_by_chosen_id_is_guarded(void **state)
+{
+	bson_oid_t id, other;
+	bson_t reply, *legacy = BCON_NEW("booking_id", BCON_UTF8("c2"));
+	bson_t *filter, *update;
+	bson_iter_t it;
+	bson_error_t error;
+
+	(void)state;
+	bson_oid_init(&id, NULL);
+	bson_oid_init(&other, NULL);
+	assert_int_equal(upsert_by_id(&id, "c1", 1, &reply), 0); /* inserts with our _id */
+	assert_true(bson_iter_init_find(&it, &reply, "upsertedId"));
+	assert_int_equal(bson_oid_compare(bson_iter_oid(&it), &id), 0);
+	bson_destroy(&reply);
+	assert_int_equal(upsert_by_id(&id, "c1", 2, &reply), 0); /* replaces 1 */
+	bson_destroy(&reply);
+	assert_int_equal(upsert_by_id(&id, "c1", 2, &reply), 11000); /* same version: _id taken */
+	bson_destroy(&reply);
+	/* Another _id for the same booking: the unique booking_id index refuses it. */
+	assert_int_equal(upsert_by_id(&other, "c1", 3, &reply), 11000);
+	bson_destroy(&reply);
+	assert_int_equal(count("c1"), 1);
+	/* A listing without snapshot_version is matched by the guard (found by booking_id). */
+	assert_true(mongoc_collection_insert_one(coll, legacy, NULL, NULL, &error));
+	filter = BCON_NEW("booking_id", BCON_UTF8("c2"), "snapshot_version", "{", "$not", "{",
+	                  "$gte", BCON_INT64(1), "}", "}");
+	update = BCON_NEW("$set", "{", "snapshot_version", BCON_INT64(1), "}");
+	assert_true(mongoc_collection_update_one(coll, filter, update, NULL, &reply, &error));
+	assert_true(bson_iter_init_find(&it, &reply, "modifiedCount"));
+	assert_int_equal(bson_iter_as_int64(&it), 1);
+	bson_destroy(&reply);
+	bson_destroy(filter);
+	bson_destroy(update);
+	bson_destroy(legacy);
+}
+
 static bool is_ferretdb(void)
 {
 	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
@@ -196,6 +252,7 @@ int main(void)
 	    cmocka_unit_test(unique_index_rejects_a_second_listing),
 	    cmocka_unit_test(version_guard_keeps_the_newer_listing),
 	    cmocka_unit_test(upsert_reports_the_new_id),
+	    cmocka_unit_test(upsert_by_chosen_id_is_guarded),
 	    cmocka_unit_test(unordered_bulk_reports_failures_by_index),
 	};
 
