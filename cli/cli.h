@@ -10,6 +10,8 @@
 /* Every option of every command. The table in cmdtab.c says which command takes which. */
 enum opt_id {
 	OPT_PG,
+	OPT_MONGO,
+	OPT_MONGO_DB,
 	OPT_CONFIG,
 	OPT_JSON,
 	OPT_QUIET,
@@ -22,6 +24,11 @@ enum opt_id {
 	OPT_BATCH_SIZE,
 	OPT_CHECK,
 	OPT_SOURCE_INDEXES,
+	OPT_FIX_DUPLICATES,
+	OPT_LISTING,
+	OPT_LIMIT,
+	OPT_MAX_DURATION,
+	OPT_RETRY_FAILED,
 	OPT_COUNT
 };
 
@@ -61,7 +68,11 @@ struct invocation {
 	int nargs;
 	/* resolved settings: flags, then environment, then config file, then defaults */
 	char *pg_uri;
+	char *mongo_uri;
+	char *mongo_db;
 	int batch_size;
+	long limit;         /* --limit; 0: none */
+	double max_seconds; /* --max-duration; 0: none */
 	int pest_event_limit;
 	enum log_format log_format;
 	snap_ctx *ctx;
@@ -102,5 +113,8 @@ void help_cmd(FILE *f, const struct cmd *cmd);
 int cmd_init_db(struct invocation *inv);
 int cmd_upsert(struct invocation *inv);
 int cmd_get(struct invocation *inv);
+int cmd_publish(struct invocation *inv);
+int cmd_sync_all(struct invocation *inv);
+int cmd_withdraw(struct invocation *inv);
 
 #endif

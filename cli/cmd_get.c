@@ -1,4 +1,5 @@
-/* snapctl get: one snapshot as JSON; indented on a terminal, one line otherwise. */
+/* snapctl get: one snapshot (or with --listing its MongoDB listing) as JSON; indented on a
+ * terminal, one line otherwise. */
 #include <json-c/json.h>
 #include <unistd.h>
 
@@ -12,7 +13,8 @@ int cmd_get(struct invocation *inv)
 
 	if (inv->nargs != 1)
 		return fail(inv, EXIT_USAGE, "get takes exactly one BOOKING_ID");
-	if (snap_snapshot_get(inv->ctx, inv->args[0], &json, &err) != SNAP_OK)
+	if ((inv->opt[OPT_LISTING] ? snap_listing_get : snap_snapshot_get)(inv->ctx, inv->args[0],
+	                                                                   &json, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
 	if (!inv->opt[OPT_JSON] && isatty(STDOUT_FILENO) && (o = json_tokener_parse(json))) {
 		printf("%s\n", json_object_to_json_string_ext(

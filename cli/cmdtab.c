@@ -7,6 +7,10 @@
 const struct opt global_opts[] = {
     {OPT_PG, "pg", 0, "URI", "PostgreSQL URI or conninfo (else SNAPCTL_PG_URI, libpq's defaults)",
      NULL},
+    {OPT_MONGO, "mongo", 0, "URI",
+     "MongoDB URI (else SNAPCTL_MONGO_URI, else mongodb://127.0.0.1:27017)", NULL},
+    {OPT_MONGO_DB, "mongo-db", 0, "NAME", "database of market_listings (default market_connect)",
+     NULL},
     {OPT_CONFIG, "config", 0, "FILE", "read settings from FILE (else SNAPCTL_CONFIG)", NULL},
     {OPT_JSON, "json", 0, NULL, "machine-readable output: JSON on stdout", NULL},
     {OPT_QUIET, "quiet", 'q', NULL, "print errors only", NULL},
@@ -21,22 +25,38 @@ const struct opt cmd_opts[] = {
     {OPT_ALL, "all", 0, NULL, "every booking, in batches", NULL},
     {OPT_DRY_RUN, "dry-run", 'n', NULL, "do everything but commit; report what would change", NULL},
     {OPT_BATCH_SIZE, "batch-size", 0, "N",
-     "bookings per transaction with --all or - (default 10000)", NULL},
+     "per transaction: upsert 10000 bookings, sync-all 500 snapshots", NULL},
     {OPT_CHECK, "check", 0, NULL, "report what would change, change nothing", NULL},
     {OPT_SOURCE_INDEXES, "source-indexes", 0, NULL,
      "also create the indexes the aggregation needs on the source tables", NULL},
+    {OPT_FIX_DUPLICATES, "fix-duplicates", 0, NULL,
+     "keep the newest listing of each booking that has several, remove the rest", NULL},
+    {OPT_LISTING, "listing", 0, NULL, "print the MongoDB listing instead", NULL},
+    {OPT_LIMIT, "limit", 0, "N", "snapshots at most", NULL},
+    {OPT_MAX_DURATION, "max-duration", 0, "SECONDS", "stop claiming after this long", NULL},
+    {OPT_RETRY_FAILED, "retry-failed", 0, NULL, "also retry snapshots marked failed", NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
 };
 
-static const enum opt_id init_db_opts[] = {OPT_CHECK, OPT_DRY_RUN, OPT_SOURCE_INDEXES, OPT_COUNT};
+static const enum opt_id init_db_opts[] = {OPT_CHECK, OPT_DRY_RUN, OPT_SOURCE_INDEXES,
+                                           OPT_FIX_DUPLICATES, OPT_COUNT};
 static const enum opt_id upsert_opts[] = {OPT_ALL, OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_COUNT};
-static const enum opt_id get_opts[] = {OPT_COUNT};
+static const enum opt_id get_opts[] = {OPT_LISTING, OPT_COUNT};
+static const enum opt_id publish_opts[] = {OPT_DRY_RUN, OPT_COUNT};
+static const enum opt_id sync_all_opts[] = {OPT_LIMIT,        OPT_BATCH_SIZE, OPT_MAX_DURATION,
+                                            OPT_RETRY_FAILED, OPT_DRY_RUN,    OPT_COUNT};
+static const enum opt_id withdraw_opts[] = {OPT_DRY_RUN, OPT_COUNT};
 
 const struct cmd commands[] = {
     {"init-db", "", "create or migrate the schema snapctl owns", cmd_init_db, init_db_opts},
     {"upsert", "BOOKING_ID... | - | --all", "aggregate bookings into snapshots", cmd_upsert,
      upsert_opts},
     {"get", "BOOKING_ID", "print a booking's snapshot as JSON", cmd_get, get_opts},
+    {"publish", "BOOKING_ID...", "publish listings now, whatever their schedule", cmd_publish,
+     publish_opts},
+    {"sync-all", "", "publish due snapshots, remove listings of finished bookings", cmd_sync_all,
+     sync_all_opts},
+    {"withdraw", "BOOKING_ID", "remove a booking's listing now", cmd_withdraw, withdraw_opts},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -11,6 +11,8 @@
 
 struct file_settings {
 	char *pg_uri;
+	char *mongo_uri;
+	char *mongo_db;
 	char *log_format;
 	int batch_size;
 	int pest_event_limit;
@@ -32,7 +34,7 @@ static int holds_secret(const char *uri)
 {
 	char redacted[1024];
 
-	return strcmp(snap_redact(uri, redacted, sizeof(redacted)), uri) != 0;
+	return uri && strcmp(snap_redact(uri, redacted, sizeof(redacted)), uri) != 0;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -51,9 +53,14 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 static int set_key(struct invocation *inv, const char *path, int lineno, const char *key,
                    const char *val, struct file_settings *fs)
 {
-	if (!strcmp(key, "pg_uri")) {
-		free(fs->pg_uri);
-		fs->pg_uri = strdup(val);
+	char **text = !strcmp(key, "pg_uri")      ? &fs->pg_uri
+	              : !strcmp(key, "mongo_uri") ? &fs->mongo_uri
+	              : !strcmp(key, "mongo_db")  ? &fs->mongo_db
+	                                          : NULL;
+
+	if (text) {
+		free(*text);
+		*text = strdup(val);
 	} else if (!strcmp(key, "log_format")) {
 		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
 			return fail(inv, EXIT_CONFIG, "%s:%d: log_format must be text or json",
@@ -97,8 +104,8 @@ static int read_file(struct invocation *inv, const char *path, struct file_setti
 		val = trim(eq + 1);
 		rc = set_key(inv, path, lineno, trim(key), val, fs);
 	}
-	if (!rc && fs->pg_uri && holds_secret(fs->pg_uri) && fstat(fileno(f), &st) == 0 &&
-	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+	if (!rc && (holds_secret(fs->pg_uri) || holds_secret(fs->mongo_uri)) &&
+	    fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
 		rc = fail(inv, EXIT_CONFIG,
 		          "config file '%s' holds a password and is readable by group or others; "
 		          "chmod 600 it",
@@ -117,7 +124,7 @@ static const char *env(const char *name)
 int config_resolve(struct invocation *inv)
 {
 	const char *path = inv->opt[OPT_CONFIG] ? inv->opt[OPT_CONFIG] : env("SNAPCTL_CONFIG");
-	const char *uri;
+	const char *uri, *db;
 	struct file_settings fs = {0};
 	int rc = 0;
 
@@ -130,6 +137,16 @@ int config_resolve(struct invocation *inv)
 		rc = fail(inv, EXIT_SOFTWARE, "out of memory");
 		goto out;
 	}
+	uri = inv->opt[OPT_MONGO] ? inv->opt[OPT_MONGO] : env("SNAPCTL_MONGO_URI");
+	if (!uri)
+		uri = fs.mongo_uri;
+	db = inv->opt[OPT_MONGO_DB] ? inv->opt[OPT_MONGO_DB] : env("SNAPCTL_MONGO_DB");
+	if (!db)
+		db = fs.mongo_db;
+	if ((uri && !(inv->mongo_uri = strdup(uri))) || (db && !(inv->mongo_db = strdup(db)))) {
+		rc = fail(inv, EXIT_SOFTWARE, "out of memory");
+		goto out;
+	}
 	if (!inv->opt[OPT_LOG_FORMAT] && fs.log_format)
 		inv->log_format = strcmp(fs.log_format, "json") ? LOG_TEXT : LOG_JSON;
 	if (!inv->batch_size)
@@ -137,6 +154,8 @@ int config_resolve(struct invocation *inv)
 	inv->pest_event_limit = fs.pest_event_limit;
 out:
 	free(fs.pg_uri);
+	free(fs.mongo_uri);
+	free(fs.mongo_db);
 	free(fs.log_format);
 	return rc;
 }

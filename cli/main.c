@@ -104,6 +104,20 @@ static int check_values(struct invocation *inv)
 	if (lf && strcmp(lf, "text") != 0 && strcmp(lf, "json") != 0)
 		return fail(inv, EXIT_USAGE, "--log-format must be 'text' or 'json', not '%s'", lf);
 	inv->log_format = lf && !strcmp(lf, "json") ? LOG_JSON : LOG_TEXT;
+	if (inv->opt[OPT_LIMIT]) {
+		n = strtol(inv->opt[OPT_LIMIT], &end, 10);
+		if (!*inv->opt[OPT_LIMIT] || *end || n < 1)
+			return fail(inv, EXIT_USAGE, "--limit must be a positive number, not '%s'",
+			            inv->opt[OPT_LIMIT]);
+		inv->limit = n;
+	}
+	if (inv->opt[OPT_MAX_DURATION]) {
+		inv->max_seconds = strtod(inv->opt[OPT_MAX_DURATION], &end);
+		if (!*inv->opt[OPT_MAX_DURATION] || *end || !(inv->max_seconds > 0))
+			return fail(inv, EXIT_USAGE,
+			            "--max-duration must be a positive number of seconds, not '%s'",
+			            inv->opt[OPT_MAX_DURATION]);
+	}
 	if (bs) {
 		n = strtol(bs, &end, 10);
 		if (*bs == '\0' || *end || n < 1 || n > 100000)
@@ -126,6 +140,8 @@ static int run(struct invocation *inv)
 	if ((rc = config_resolve(inv)) != 0)
 		return rc;
 	cfg.pg_uri = inv->pg_uri;
+	cfg.mongo_uri = inv->mongo_uri;
+	cfg.mongo_db = inv->mongo_db;
 	cfg.batch_size = inv->batch_size;
 	cfg.pest_event_limit = inv->pest_event_limit;
 	log_setup(inv, &cfg);
@@ -175,5 +191,7 @@ int main(int argc, char **argv)
 		return fail(&inv, EXIT_USAGE, "no command given; see 'snapctl --help'");
 	rc = run(&inv);
 	free(inv.pg_uri);
+	free(inv.mongo_uri);
+	free(inv.mongo_db);
 	return rc;
 }

@@ -60,6 +60,10 @@ typedef struct snap_config {
 	const char *app_name;   /* application_name for PostgreSQL; NULL: "snapctl" */
 	int pest_event_limit;   /* pest events kept per snapshot; 0: 50 */
 	int batch_size;         /* bookings per transaction in bulk work; 0: SNAP_BATCH_SIZE */
+	const char *mongo_uri;  /* NULL: mongodb://127.0.0.1:27017 */
+	const char *mongo_db;   /* database of market_listings; NULL: market_connect */
+	int lease_seconds;      /* how long a claim on a snapshot lasts; 0: 300 */
+	int max_attempts;       /* failed publications before a snapshot is 'failed'; 0: 10 */
 	snap_log_fn log;        /* NULL: silent */
 	void *log_data;         /* handed to log */
 	snap_log_level log_max; /* messages above this level are not produced */
@@ -137,6 +141,51 @@ snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned 
  * Memory stays flat whatever the number of bookings. */
 snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
                           snap_error *err);
+
+/* ---- listings (MongoDB, SPEC section 5) ---- */
+
+typedef enum snap_listings_flags {
+	SNAP_LISTINGS_CHECK = 1u << 0,          /* report what would change, change nothing */
+	SNAP_LISTINGS_FIX_DUPLICATES = 1u << 1, /* keep the newest listing of each booking */
+} snap_listings_flags;
+
+/* init-db's MongoDB part: the listing indexes (steps "listing-index"). Duplicate listings of
+ * one booking (steps "duplicate-listings") fail it with SNAP_ERR_INPUT, changing nothing,
+ * unless SNAP_LISTINGS_FIX_DUPLICATES removes all but the newest ("duplicates-removed"). */
+snap_code snap_listings_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
+                             snap_error *err);
+
+/* The listing of one booking as relaxed extended JSON; SNAP_ERR_NOT_FOUND when none. */
+snap_code snap_listing_get(snap_ctx *ctx, const char *booking_id, char **json_out, snap_error *err);
+
+/* What publish, sync-all and withdraw do (SPEC sections 4 and 7). */
+typedef struct snap_sync_opts {
+	const char *const *ids; /* publish these now, whatever their schedule; NULL: due work */
+	size_t nids;
+	long limit;         /* snapshots at most; 0: no limit */
+	int batch_size;     /* snapshots per claim and bulk write; 0: 500 */
+	double max_seconds; /* stop claiming after this long; 0: no limit */
+	int retry_failed;   /* also take 'failed' snapshots */
+	int dry_run;        /* count what would be done, claim and write nothing */
+} snap_sync_opts;
+
+typedef struct snap_sync_summary {
+	long claimed, published, withdrawn, completed, skipped_stale, retried, failed;
+	long duration_ms;
+} snap_sync_summary;
+
+/* Claims due snapshots in batches (FOR UPDATE SKIP LOCKED, under a lease on the database
+ * clock), writes their listings in one unordered bulk write per batch, and marks them under a
+ * fence, until none is due or a limit is reached. Listings of cancelled or rejected bookings
+ * are removed ('withdrawn'), of completed or ended ones too ('completed'). With MongoDB
+ * unreachable it releases its claims and returns SNAP_ERR_UNAVAILABLE; items that failed
+ * are counted in *sum (retried, or failed after max_attempts). snap_ctx_interrupt() stops it
+ * between batches. */
+snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary *sum,
+                    snap_error *err);
+
+/* Removes a booking's listing now and marks its snapshot 'withdrawn'. */
+snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err);
 
 /* ---- reading snapshots ---- */
 

@@ -24,19 +24,24 @@ snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
 	*out = NULL;
 	if (!cfg)
 		cfg = &defaults;
-	if (cfg->pest_event_limit < 0 || cfg->batch_size < 0)
-		return snap_fail(err, SNAP_ERR_USAGE,
-		                 "pest_event_limit and batch_size must be >= 0");
+	if (cfg->pest_event_limit < 0 || cfg->batch_size < 0 || cfg->lease_seconds < 0 ||
+	    cfg->max_attempts < 0)
+		return snap_fail(err, SNAP_ERR_USAGE, "negative numbers in snap_config");
 	if (!(ctx = calloc(1, sizeof(*ctx))))
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	ctx->pg_uri = dup_or_null(cfg->pg_uri, &failed);
 	ctx->app_name = dup_or_null(cfg->app_name ? cfg->app_name : "snapctl", &failed);
+	ctx->mongo_uri =
+	    dup_or_null(cfg->mongo_uri ? cfg->mongo_uri : "mongodb://127.0.0.1:27017", &failed);
+	ctx->mongo_db = dup_or_null(cfg->mongo_db ? cfg->mongo_db : "market_connect", &failed);
 	if (failed) {
 		snap_ctx_free(ctx);
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
 	ctx->pest_event_limit = cfg->pest_event_limit ? cfg->pest_event_limit : 50;
 	ctx->batch_size = cfg->batch_size ? cfg->batch_size : SNAP_BATCH_SIZE;
+	ctx->lease_seconds = cfg->lease_seconds ? cfg->lease_seconds : 300;
+	ctx->max_attempts = cfg->max_attempts ? cfg->max_attempts : 10;
 	ctx->log = cfg->log;
 	ctx->log_data = cfg->log_data;
 	ctx->log_max = cfg->log_max;
@@ -50,7 +55,10 @@ void snap_ctx_free(snap_ctx *ctx)
 		return;
 	if (ctx->pg)
 		PQfinish(ctx->pg);
+	listings_close(ctx);
 	free(ctx->pg_uri);
+	free(ctx->mongo_uri);
+	free(ctx->mongo_db);
 	free(ctx->app_name);
 	free(ctx);
 }

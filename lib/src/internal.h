@@ -17,6 +17,13 @@ struct snap_ctx {
 	void *log_data;
 	snap_log_level log_max;
 	PGconn *pg; /* NULL until first use */
+	char *mongo_uri;
+	char *mongo_db;
+	int lease_seconds;
+	int max_attempts;
+	void *mongo_dl; /* the MongoDB module, loaded on first use */
+	const struct mongo_ops *mongo_ops;
+	void *mongo; /* its open connection */
 	volatile sig_atomic_t interrupted;
 };
 
@@ -50,9 +57,13 @@ snap_code pg_exec_ex(snap_ctx *ctx, const char *what, const char *sql, int npara
 snap_code pg_cmd(snap_ctx *ctx, const char *what, const char *sql, snap_error *err);
 void pg_rollback(snap_ctx *ctx); /* best effort, for error paths */
 
+/* listings.c */
+void listings_close(snap_ctx *ctx);
+
 /* Embedded from lib/sql at build time (sql.c is generated). */
 extern const char snap_sql_upsert[];
 extern const char snap_sql_migrate_001[];
+extern const char snap_sql_migrate_002[];
 extern const char snap_sql_source_indexes[];
 
 #endif

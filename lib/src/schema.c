@@ -14,6 +14,7 @@ struct migration {
 /* Append-only: a released migration never changes; a new one gets the next version. */
 static const struct migration migrations[] = {
     {1, "market_inventory_snapshots with versions, leases and retries", snap_sql_migrate_001},
+    {2, "listing ids and due-work indexes", snap_sql_migrate_002},
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -92,7 +93,10 @@ static void report_migrations(int from, int legacy, snap_schema_fn fn, void *dat
 
 	for (i = 0; i < NMIGRATIONS; i++)
 		if (migrations[i].version > from)
-			report(fn, data, legacy && from == 0 ? "legacy-upgrade" : "migration",
+			/* Migration 1 is the one that upgrades the earlier system's table. */
+			report(fn, data,
+			       legacy && migrations[i].version == 1 ? "legacy-upgrade"
+			                                            : "migration",
 			       migrations[i].name, migrations[i].version, "");
 }
 

@@ -1,0 +1,535 @@
+/* The listing store over libmongoc: built as the module snapshot-mongo.so, loaded by
+ * listings.c on first use. The one place that talks to MongoDB. */
+#include <mongoc/mongoc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listings.h"
+
+#define COLLECTION "market_listings"
+
+struct store {
+	mongoc_client_t *client;
+	mongoc_collection_t *coll;
+	char *db;
+};
+
+static snap_code set_err(snap_error *err, snap_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static snap_code set_err(snap_error *err, snap_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+		err->code = code;
+	}
+	return code;
+}
+
+/* Unreachable or gone: server selection, the connection itself, or a server shutting down. */
+static snap_code classify(const bson_error_t *e)
+{
+	if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM ||
+	    e->domain == MONGOC_ERROR_CLIENT || e->code == 91 /* ShutdownInProgress */ ||
+	    e->code == 11600 /* InterruptedAtShutdown */ ||
+	    e->code == 10107 /* NotWritablePrimary */)
+		return SNAP_ERR_UNAVAILABLE;
+	return SNAP_ERR_INTERNAL;
+}
+
+static snap_code fail_mongo(snap_error *err, const char *what, const bson_error_t *e)
+{
+	snap_code code = classify(e);
+
+	if (code == SNAP_ERR_UNAVAILABLE)
+		return set_err(err, code, "%s: cannot reach MongoDB: %s", what, e->message);
+	return set_err(err, code, "%s: %s", what, e->message);
+}
+
+/* libmongoc's own warnings (FerretDB lacks endSessions, say) would break the one-line stderr
+ * contract; what matters reaches the caller as errors. */
+static void quiet(mongoc_log_level_t level, const char *domain, const char *message, void *data)
+{
+	(void)level, (void)domain, (void)message, (void)data;
+}
+
+static void store_close(void *h)
+{
+	struct store *s = h;
+
+	if (!s)
+		return;
+	mongoc_collection_destroy(s->coll);
+	mongoc_client_destroy(s->client);
+	free(s->db);
+	free(s);
+}
+
+static snap_code store_open(void **out, const char *uri_text, const char *db, const char *app,
+                            snap_error *err)
+{
+	static int initialised;
+	struct store *s = calloc(1, sizeof(*s));
+	mongoc_uri_t *uri = NULL;
+	bson_error_t e;
+	bson_t *ping = BCON_NEW("ping", BCON_INT32(1));
+	snap_code rc = SNAP_OK;
+
+	*out = NULL;
+	if (!initialised) {
+		mongoc_log_set_handler(quiet, NULL);
+		mongoc_init();
+		initialised = 1;
+	}
+	if (!s || !(s->db = strdup(db))) {
+		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	/* The message of a parse error may quote the URI, password and all. */
+	if (!(uri = mongoc_uri_new_with_error(uri_text, &e))) {
+		rc = set_err(err, SNAP_ERR_CONFIG,
+		             "malformed MongoDB URI (--mongo or SNAPCTL_MONGO_URI)");
+		goto out;
+	}
+	/* Fail fast when MongoDB is down (the default waits 30 s), unless the URI says. */
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 5000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_APPNAME))
+		mongoc_uri_set_appname(uri, app);
+	if (!(s->client = mongoc_client_new_from_uri_with_error(uri, &e))) {
+		rc = set_err(err, SNAP_ERR_CONFIG, "unusable MongoDB URI: %s", e.message);
+		goto out;
+	}
+	mongoc_client_set_error_api(s->client, MONGOC_ERROR_API_VERSION_2);
+	s->coll = mongoc_client_get_collection(s->client, s->db, COLLECTION);
+	if (!mongoc_client_command_simple(s->client, "admin", ping, NULL, NULL, &e)) {
+		rc = fail_mongo(err, "connecting", &e);
+		if (rc != SNAP_ERR_UNAVAILABLE)
+			rc = set_err(err, SNAP_ERR_UNAVAILABLE, "cannot reach MongoDB: %s",
+			             e.message);
+		goto out;
+	}
+out:
+	bson_destroy(ping);
+	mongoc_uri_destroy(uri);
+	if (rc == SNAP_OK)
+		*out = s;
+	else
+		store_close(s);
+	return rc;
+}
+
+static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, long, void *),
+                                  void *data, long *found, snap_error *err)
+{
+	struct store *s = h;
+	bson_t *pipeline =
+	    BCON_NEW("pipeline", "[", "{", "$group", "{", "_id", BCON_UTF8("$booking_id"), "n", "{",
+	             "$sum", BCON_INT32(1), "}", "}", "}", "{", "$match", "{", "n", "{", "$gt",
+	             BCON_INT32(1), "}", "}", "}", "]");
+	mongoc_cursor_t *cur =
+	    mongoc_collection_aggregate(s->coll, MONGOC_QUERY_NONE, pipeline, NULL, NULL);
+	const bson_t *doc;
+	bson_error_t e;
+	bson_iter_t it;
+	snap_code rc = SNAP_OK;
+
+	*found = 0;
+	while (rc == SNAP_OK && mongoc_cursor_next(cur, &doc)) {
+		char id[64] = "";
+		long n = 0;
+
+		if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_UTF8(&it))
+			snprintf(id, sizeof(id), "%s", bson_iter_utf8(&it, NULL));
+		if (bson_iter_init_find(&it, doc, "n"))
+			n = (long)bson_iter_as_int64(&it);
+		(*found)++;
+		if (fn)
+			fn(id, n, data);
+		if (fix) {
+			/* Keep the newest: highest version, then latest update, then latest _id. */
+			bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(id));
+			bson_t *opts =
+			    BCON_NEW("sort", "{", "snapshot_version", BCON_INT32(-1), "updated_at",
+			             BCON_INT32(-1), "_id", BCON_INT32(-1), "}", "skip",
+			             BCON_INT64(1), "projection", "{", "_id", BCON_INT32(1), "}");
+			mongoc_cursor_t *old =
+			    mongoc_collection_find_with_opts(s->coll, filter, opts, NULL);
+			const bson_t *o;
+
+			while (rc == SNAP_OK && mongoc_cursor_next(old, &o)) {
+				bson_iter_t oid;
+				bson_t del = BSON_INITIALIZER;
+
+				if (bson_iter_init_find(&oid, o, "_id"))
+					bson_append_iter(&del, "_id", -1, &oid);
+				if (!mongoc_collection_delete_one(s->coll, &del, NULL, NULL, &e))
+					rc = fail_mongo(err, "removing a duplicate listing", &e);
+				bson_destroy(&del);
+			}
+			if (rc == SNAP_OK && mongoc_cursor_error(old, &e))
+				rc = fail_mongo(err, "reading duplicate listings", &e);
+			mongoc_cursor_destroy(old);
+			bson_destroy(filter);
+			bson_destroy(opts);
+		}
+	}
+	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, "looking for duplicate listings", &e);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(pipeline);
+	return rc;
+}
+
+static snap_code store_indexes(void *h, int check, void (*fn)(const char *, const char *, void *),
+                               void *data, snap_error *err)
+{
+	static const struct {
+		const char *name, *field, *keys;
+		int unique;
+	} wanted[] = {
+	    {"booking_id_1", "booking_id", "{booking_id: 1}, unique", 1},
+	    /* Market Connect lists a farmer's produce. */
+	    {"farmer_id_1", "farmer_id", "{farmer_id: 1}", 0},
+	};
+	struct store *s = h;
+	mongoc_cursor_t *cur = mongoc_collection_find_indexes_with_opts(s->coll, NULL);
+	const bson_t *doc;
+	bson_error_t e;
+	bson_iter_t it;
+	int have[2] = {0, 0};
+	size_t i;
+	snap_code rc = SNAP_OK;
+
+	while (mongoc_cursor_next(cur, &doc))
+		for (i = 0; i < 2; i++)
+			if (bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it) &&
+			    !strcmp(bson_iter_utf8(&it, NULL), wanted[i].name))
+				have[i] = 1;
+	/* A collection that does not exist yet has no indexes; that is no error. */
+	if (mongoc_cursor_error(cur, &e) && e.code != 26 /* NamespaceNotFound */)
+		rc = fail_mongo(err, "listing the listing indexes", &e);
+	mongoc_cursor_destroy(cur);
+	for (i = 0; rc == SNAP_OK && i < 2; i++) {
+		bson_t *cmd;
+
+		if (have[i])
+			continue;
+		if (fn)
+			fn(wanted[i].name, wanted[i].keys, data);
+		if (check)
+			continue;
+		cmd = BCON_NEW("createIndexes", BCON_UTF8(COLLECTION), "indexes", "[", "{", "key",
+		               "{", wanted[i].field, BCON_INT32(1), "}", "name",
+		               BCON_UTF8(wanted[i].name), "unique", BCON_BOOL(wanted[i].unique),
+		               "}", "]");
+		if (!mongoc_collection_write_command_with_opts(s->coll, cmd, NULL, NULL, &e))
+			rc = fail_mongo(err, "creating the listing indexes", &e);
+		bson_destroy(cmd);
+	}
+	return rc;
+}
+
+static void oid_hex(const bson_iter_t *it, char *out)
+{
+	out[0] = '\0';
+	if (BSON_ITER_HOLDS_OID(it))
+		bson_oid_to_string(bson_iter_oid(it), out);
+}
+
+/* The guard of a write at version v: matches a listing older than v, or one without a
+ * version (written by the earlier system). */
+static void append_guard(bson_t *filter, const char *op, int64_t v)
+{
+	bson_t guard, not ;
+
+	BSON_APPEND_DOCUMENT_BEGIN(filter, "snapshot_version", &guard);
+	BSON_APPEND_DOCUMENT_BEGIN(&guard, "$not", &not );
+	BSON_APPEND_INT64(&not, op, v);
+	bson_append_document_end(&guard, &not );
+	bson_append_document_end(filter, &guard);
+}
+
+/* Reads back the listings of the items in mask and decides each from what is there: the
+ * truth whatever a bulk reply said (FerretDB misreports unordered bulk errors). A publication
+ * that found an older listing under another _id (the earlier system's) gets adopt[i] set. */
+static snap_code read_back(struct store *s, const struct listing_item *items, size_t n,
+                           const char *mask, struct listing_result *out, char *adopt,
+                           snap_error *err)
+{
+	bson_t filter = BSON_INITIALIZER, in, ids;
+	bson_t *opts = BCON_NEW("projection", "{", "booking_id", BCON_INT32(1), "snapshot_version",
+	                        BCON_INT32(1), "}");
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_error_t e;
+	size_t i, k = 0;
+	char *seen = calloc(n ? n : 1, 1);
+	snap_code rc = SNAP_OK;
+
+	if (!seen) {
+		bson_destroy(opts);
+		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+	}
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "booking_id", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
+	for (i = 0; i < n; i++) {
+		char key[16];
+		const char *kstr;
+
+		if (!mask[i])
+			continue;
+		bson_uint32_to_string((uint32_t)k++, &kstr, key, sizeof(key));
+		bson_append_utf8(&ids, kstr, -1, items[i].booking_id, -1);
+	}
+	bson_append_array_end(&in, &ids);
+	bson_append_document_end(&filter, &in);
+	cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
+	while (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+		const char *b;
+
+		if (!bson_iter_init_find(&it, doc, "booking_id") || !BSON_ITER_HOLDS_UTF8(&it))
+			continue;
+		b = bson_iter_utf8(&it, NULL);
+		for (i = 0; i < n; i++) {
+			if (!mask[i] || strcmp(items[i].booking_id, b) != 0)
+				continue;
+			seen[i] = 1;
+			out[i].found_version = bson_iter_init_find(&it, doc, "snapshot_version")
+			                           ? bson_iter_as_int64(&it)
+			                           : 0;
+			if (bson_iter_init_find(&it, doc, "_id"))
+				oid_hex(&it, out[i].listing_id);
+		}
+	}
+	if (mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, "reading listings back", &e);
+	for (i = 0; rc == SNAP_OK && i < n; i++) {
+		const struct listing_item *it = &items[i];
+		int64_t found = out[i].found_version;
+		enum listing_outcome o;
+
+		if (!mask[i])
+			continue;
+		if (!seen[i])
+			o = it->remove ? LISTING_WRITTEN : LISTING_RETRY;
+		else if (found > it->version || (found == it->version && !it->remove))
+			o = found == it->version ? LISTING_WRITTEN : LISTING_NEWER;
+		else
+			o = LISTING_RETRY;
+		if (o == LISTING_RETRY && seen[i] && !it->remove && adopt &&
+		    strcmp(out[i].listing_id, it->listing_id) != 0)
+			adopt[i] = 1;
+		/* A refusal the server gave for this very item stands. */
+		if (o == LISTING_RETRY && out[i].outcome == LISTING_REJECTED)
+			o = LISTING_REJECTED;
+		out[i].outcome = o;
+		if (o == LISTING_RETRY && !out[i].error[0])
+			snprintf(out[i].error, sizeof(out[i].error), "%s",
+			         it->remove ? "listing still there" : "listing not written");
+		if (it->remove)
+			out[i].listing_id[0] = '\0';
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&filter);
+	bson_destroy(opts);
+	free(seen);
+	return rc;
+}
+
+/* Notes the bulk reply's per-item errors; returns how many there were. idx maps the bulk's
+ * indexes to the items'. */
+static int note_errors(const bson_t *reply, struct listing_result *out, const size_t *idx, size_t m)
+{
+	bson_iter_t it, arr, item;
+	int count = bson_has_field(reply, "writeConcernErrors");
+
+	if (!bson_iter_init_find(&it, reply, "writeErrors") || !bson_iter_recurse(&it, &arr))
+		return count;
+	while (bson_iter_next(&arr)) {
+		int64_t index = -1, code = 0;
+		const char *msg = "";
+
+		count++;
+		if (!bson_iter_recurse(&arr, &item))
+			continue;
+		while (bson_iter_next(&item)) {
+			if (!strcmp(bson_iter_key(&item), "index"))
+				index = bson_iter_as_int64(&item);
+			else if (!strcmp(bson_iter_key(&item), "code"))
+				code = bson_iter_as_int64(&item);
+			else if (!strcmp(bson_iter_key(&item), "errmsg") &&
+			         BSON_ITER_HOLDS_UTF8(&item))
+				msg = bson_iter_utf8(&item, NULL);
+		}
+		if (index < 0 || (size_t)index >= m)
+			continue;
+		/* A duplicate key is the version guard at work; the read back settles it. */
+		if (code != 11000)
+			out[idx[index]].outcome = LISTING_REJECTED;
+		snprintf(out[idx[index]].error, sizeof(out[idx[index]].error),
+		         "MongoDB error %lld: %s", (long long)code, msg);
+	}
+	return count;
+}
+
+/* Adds item's write to bulk: a guarded upsert by _id, a guarded update of the listing found
+ * under another _id (adopting), or a guarded removal. */
+static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *item, int adopting,
+                     bson_error_t *e)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, ins, opts;
+	bson_oid_t oid;
+	int ok;
+
+	if (item->remove || adopting) {
+		BSON_APPEND_UTF8(&filter, "booking_id", item->booking_id);
+	} else if (bson_oid_is_valid(item->listing_id, strlen(item->listing_id))) {
+		bson_oid_init_from_string(&oid, item->listing_id);
+		BSON_APPEND_OID(&filter, "_id", &oid);
+	} else {
+		bson_set_error(e, 0, 0, "listing id '%.30s' is not an ObjectId", item->listing_id);
+		return 0;
+	}
+	append_guard(&filter, item->remove ? "$gt" : "$gte", item->version);
+	if (item->remove) {
+		ok = mongoc_bulk_operation_remove_many_with_opts(bulk, &filter, NULL, e);
+		bson_destroy(&filter);
+		return ok;
+	}
+	if (!bson_init_from_json(&set, item->set_json, -1, e)) {
+		bson_destroy(&filter);
+		return 0;
+	}
+	if (!bson_init_from_json(&ins, item->insert_json, -1, e)) {
+		bson_destroy(&set);
+		bson_destroy(&filter);
+		return 0;
+	}
+	BSON_APPEND_DOCUMENT(&update, "$set", &set);
+	BSON_APPEND_DOCUMENT(&update, "$setOnInsert", &ins);
+	bson_init(&opts);
+	BSON_APPEND_BOOL(&opts, "upsert", !adopting);
+	ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, &opts, e);
+	bson_destroy(&opts);
+	bson_destroy(&set);
+	bson_destroy(&ins);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return ok;
+}
+
+/* One unordered bulk write of the items in mask; then, unless the reply is clean, a read back
+ * of them. adopt (may be NULL) as for read_back. */
+static snap_code write_pass(struct store *s, const struct listing_item *items, size_t n,
+                            const char *mask, int adopting, struct listing_result *out, char *adopt,
+                            snap_error *err)
+{
+	bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
+	mongoc_bulk_operation_t *bulk =
+	    mongoc_collection_create_bulk_operation_with_opts(s->coll, bulk_opts);
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), i, m = 0;
+	bson_t reply = BSON_INITIALIZER;
+	bson_error_t e;
+	snap_code rc = SNAP_OK;
+
+	if (!idx)
+		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+	for (i = 0; rc == SNAP_OK && i < n; i++) {
+		if (!mask[i])
+			continue;
+		out[i].outcome = LISTING_RETRY;
+		if (!add_write(bulk, &items[i], adopting, &e))
+			rc = set_err(err, SNAP_ERR_INTERNAL, "listing of %s: %s",
+			             items[i].booking_id, e.message);
+		idx[m++] = i;
+	}
+	if (rc == SNAP_OK && m) {
+		int ok = mongoc_bulk_operation_execute(bulk, &reply, &e);
+
+		if (!ok && !bson_has_field(&reply, "writeErrors") &&
+		    classify(&e) == SNAP_ERR_UNAVAILABLE) {
+			rc = fail_mongo(err, "writing listings", &e);
+		} else if (note_errors(&reply, out, idx, m) || !ok || adopting) {
+			/* An adopting update may have matched nothing: always read back. */
+			rc = read_back(s, items, n, mask, out, adopt, err);
+		} else {
+			for (i = 0; i < m; i++) {
+				struct listing_result *r = &out[idx[i]];
+
+				r->outcome = LISTING_WRITTEN;
+				r->found_version = items[idx[i]].version;
+				snprintf(r->listing_id, sizeof(r->listing_id), "%s",
+				         items[idx[i]].remove ? "" : items[idx[i]].listing_id);
+			}
+		}
+	}
+	bson_destroy(&reply);
+	mongoc_bulk_operation_destroy(bulk);
+	bson_destroy(bulk_opts);
+	free(idx);
+	return rc;
+}
+
+static snap_code store_write(void *h, const struct listing_item *items, size_t n,
+                             struct listing_result *out, snap_error *err)
+{
+	struct store *s = h;
+	char *all = malloc(n ? n : 1), *adopt = calloc(n ? n : 1, 1);
+	size_t i;
+	int adopting = 0;
+	snap_code rc;
+
+	memset(out, 0, n * sizeof(*out));
+	if (!all || !adopt) {
+		free(all);
+		free(adopt);
+		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+	}
+	memset(all, 1, n);
+	rc = write_pass(s, items, n, all, 0, out, adopt, err);
+	for (i = 0; i < n; i++)
+		adopting |= adopt[i];
+	/* An older listing under another _id: update that one, under the same guard. */
+	if (rc == SNAP_OK && adopting)
+		rc = write_pass(s, items, n, adopt, 1, out, NULL, err);
+	free(all);
+	free(adopt);
+	return rc;
+}
+
+static snap_code store_get(void *h, const char *booking_id, char **json, snap_error *err)
+{
+	struct store *s = h;
+	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(booking_id));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(s->coll, filter, NULL, NULL);
+	const bson_t *doc;
+	bson_error_t e;
+	snap_code rc = SNAP_OK;
+
+	*json = NULL;
+	if (mongoc_cursor_next(cur, &doc)) {
+		char *j = bson_as_relaxed_extended_json(doc, NULL);
+
+		if (!j || !(*json = strdup(j)))
+			rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+		bson_free(j);
+	} else if (mongoc_cursor_error(cur, &e)) {
+		rc = fail_mongo(err, "reading the listing", &e);
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(filter);
+	return rc;
+}
+
+__attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
+    SNAP_MONGO_ABI, store_open,  store_close, store_duplicates,
+    store_indexes,  store_write, store_get,
+};

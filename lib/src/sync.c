@@ -1,0 +1,481 @@
+/* publish, sync-all and withdraw: claim snapshots under a lease, write their listings in one
+ * unordered bulk write per batch, settle them under a fence.
+ *
+ * A claim sets status 'publishing' and a fresh lease_token, with lease_expires_at on the
+ * database clock; rows are taken with FOR UPDATE SKIP LOCKED, so concurrent runs on any number
+ * of hosts share the work. Settling updates only rows whose lease_token is still the claim's
+ * (the fence): a worker whose lease expired and was taken over, or whose snapshot an upsert
+ * changed meanwhile (upsert clears the lease), changes nothing. Listings are written with a
+ * version guard, so whatever runs twice or late, a listing never goes back to an older
+ * version, and a crash at any point leaves work that a later run claims again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "listings.h"
+
+enum { DEFAULT_BATCH = 500 };
+
+/* The listing fields of SPEC section 5, as extended JSON for $set and $setOnInsert. */
+#define LISTING_COLUMNS                                                                            \
+	"CASE WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"           \
+	"     WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"    \
+	"     ELSE 'publish' END,"                                                                 \
+	" json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"     \
+	"  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"              \
+	"  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"             \
+	"  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                 \
+	"  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', s.sensors,"  \
+	"  'pest_events', s.pest_events, 'certificates', s.certificates,"                          \
+	"  'is_certified', s.is_certified, 'certification_types', s.certification_types,"          \
+	"  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                           \
+	"  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"        \
+	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
+	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
+	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
+	"  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
+
+#define CLAIM_SET                                                                                  \
+	" UPDATE market_inventory_snapshots s SET status = 'publishing',"                          \
+	"  lease_token = tok.token, lease_expires_at = now() + make_interval(secs => $2),"         \
+	"  listing_oid = coalesce(s.listing_oid, snapctl_object_id()), recheck = false"            \
+	" FROM due, tok WHERE s.booking_id = due.booking_id"                                       \
+	" RETURNING s.booking_id::text, tok.token::text, due.prev, s.listing_oid,"                 \
+	" s.snapshot_version, " LISTING_COLUMNS
+
+/* A claim puts a snapshot whose lease expired back to ready_to_publish if released. */
+#define PREV "CASE WHEN s.status = 'publishing' THEN 'ready_to_publish' ELSE s.status END"
+
+#define DUE                                                                                        \
+	" (s.status = 'ready_to_publish' AND s.next_attempt_at <= now())"                          \
+	" OR (s.status = 'publishing' AND s.lease_expires_at < now())"                             \
+	" OR (s.status = 'published' AND s.end_date < now())"                                      \
+	" OR (s.recheck AND s.status IN ('withdrawn', 'completed'))"                               \
+	" OR ($3 AND s.status = 'failed')"
+
+/* $1 limit, $2 lease seconds, $3 retry failed */
+static const char SQL_CLAIM_DUE[] =
+    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    " WHERE" DUE " ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+
+/* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks. */
+static const char SQL_CLAIM_IDS[] =
+    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+
+/* $1 limit, $3 retry failed: what a claim would take, by action ($2 unused but typed). */
+static const char SQL_DRY_RUN[] =
+    "SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"
+    " count(*) FILTER (WHERE a = 'complete') FROM (SELECT CASE"
+    "  WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"
+    "  WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"
+    "  ELSE 'publish' END AS a FROM market_inventory_snapshots s"
+    " WHERE $2::int IS NOT NULL AND (" DUE ") LIMIT $1) x";
+
+/* $1 ids: the same counts for these snapshots. */
+static const char SQL_DRY_RUN_IDS[] =
+    "SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"
+    " count(*) FILTER (WHERE a = 'complete') FROM (SELECT CASE"
+    "  WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"
+    "  WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"
+    "  ELSE 'publish' END AS a FROM market_inventory_snapshots s"
+    " WHERE s.booking_id = ANY ($1::uuid[])) x";
+
+/* $1 ids: the first that has no snapshot. */
+static const char SQL_MISSING[] =
+    "SELECT u.id::text FROM unnest($1::uuid[]) AS u(id)"
+    " WHERE NOT EXISTS (SELECT 1 FROM market_inventory_snapshots s WHERE s.booking_id = u.id)"
+    " LIMIT 1";
+
+/* $1 token, $2 [{id, outcome, lid, error}], $3 attempts before 'failed'. Outcomes: published,
+ * withdrawn, completed, newer (the listing is ahead of the snapshot), retry. Rows whose claim
+ * was taken over are not settled; if this worker wrote their listing, they get recheck (see
+ * migrate_002.sql). Returns the settled rows' outcome and new status. */
+static const char SQL_SETTLE[] =
+    "WITH u AS (SELECT * FROM jsonb_to_recordset($2::jsonb)"
+    "  AS u(id uuid, outcome text, lid text, error text)),"
+    " settled AS (UPDATE market_inventory_snapshots s SET"
+    " status = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed') THEN u.outcome"
+    "  WHEN u.outcome = 'newer' OR s.attempts + 1 >= $3 THEN 'failed'"
+    "  ELSE 'ready_to_publish' END,"
+    " status_changed_at = now(),"
+    " published_version = CASE WHEN u.outcome = 'published' THEN s.snapshot_version"
+    "  ELSE s.published_version END,"
+    /* an older listing under another _id was adopted: that _id is the listing's for good */
+    " listing_oid = CASE WHEN u.outcome = 'published' AND u.lid ~ '^[0-9a-f]{24}$' THEN u.lid"
+    "  ELSE s.listing_oid END,"
+    " market_listing_id = CASE WHEN u.outcome = 'published'"
+    "  THEN coalesce(nullif(u.lid, ''), s.market_listing_id)"
+    "  WHEN u.outcome IN ('withdrawn', 'completed') THEN NULL ELSE s.market_listing_id END,"
+    " published_at = CASE WHEN u.outcome = 'published' THEN coalesce(s.published_at, now())"
+    "  ELSE s.published_at END,"
+    " last_synced_at = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed')"
+    "  THEN now() ELSE s.last_synced_at END,"
+    " attempts = CASE WHEN u.outcome IN ('retry', 'newer') THEN s.attempts + 1 ELSE 0 END,"
+    /* capped exponential backoff with jitter: 5 s, 10 s, ... up to an hour, times 0.5..1 */
+    " next_attempt_at = CASE WHEN u.outcome = 'retry' THEN now() + make_interval(secs =>"
+    "  least(3600, 5 * 2 ^ least(s.attempts, 20)) * (0.5 + random() / 2)) END,"
+    " last_error = CASE WHEN u.outcome IN ('retry', 'newer') THEN u.error END,"
+    " lease_token = NULL, lease_expires_at = NULL"
+    " FROM u WHERE s.booking_id = u.id AND s.lease_token = $1::uuid"
+    " RETURNING s.booking_id, u.outcome, s.status),"
+    " lost AS (UPDATE market_inventory_snapshots s SET recheck = true FROM u"
+    "  WHERE s.booking_id = u.id AND u.outcome = 'published'"
+    "  AND s.booking_id NOT IN (SELECT booking_id FROM settled))"
+    " SELECT outcome, status FROM settled";
+
+/* $1 token, $2 [{id, prev}]: gives claims back untouched (MongoDB unreachable). */
+static const char SQL_RELEASE[] =
+    "UPDATE market_inventory_snapshots s SET status = u.prev, lease_token = NULL,"
+    " lease_expires_at = NULL"
+    " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text)"
+    " WHERE s.booking_id = u.id AND s.lease_token = $1::uuid";
+
+enum { COL_ID, COL_TOKEN, COL_PREV, COL_OID, COL_VERSION, COL_ACTION, COL_SET, COL_INSERT };
+
+static void json_string(strbuf *sb, const char *s)
+{
+	char esc[8];
+
+	sb_add(sb, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\') {
+			esc[0] = '\\', esc[1] = *s, esc[2] = '\0';
+			sb_add(sb, esc);
+		} else if ((unsigned char)*s < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
+			sb_add(sb, esc);
+		} else {
+			sb_addn(sb, s, 1);
+		}
+	}
+	sb_add(sb, "\"");
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static snap_code release(snap_ctx *ctx, const PGresult *claim)
+{
+	strbuf json = {0};
+	const char *params[2] = {PQgetvalue(claim, 0, COL_TOKEN), NULL};
+	PGresult *res = NULL;
+	snap_error ignored;
+	int i;
+	snap_code rc;
+
+	sb_add(&json, "[");
+	for (i = 0; i < PQntuples(claim); i++) {
+		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
+		json_string(&json, PQgetvalue(claim, i, COL_ID));
+		sb_add(&json, ",\"prev\":");
+		json_string(&json, PQgetvalue(claim, i, COL_PREV));
+		sb_add(&json, "}");
+	}
+	sb_add(&json, "]");
+	params[1] = json.buf;
+	rc = json.failed ? SNAP_ERR_INTERNAL
+	                 : pg_exec(ctx, "releasing claims", SQL_RELEASE, 2, params, &res, &ignored);
+	PQclear(res);
+	sb_free(&json);
+	return rc;
+}
+
+/* The outcome to record for an item. */
+static const char *outcome(const struct listing_item *item, const char *action,
+                           const struct listing_result *r)
+{
+	switch (r->outcome) {
+	case LISTING_WRITTEN:
+		if (!item->remove)
+			return "published";
+		return strcmp(action, "complete") ? "withdrawn" : "completed";
+	case LISTING_NEWER:
+		return "newer";
+	case LISTING_RETRY:
+	case LISTING_REJECTED:
+		break;
+	}
+	return "retry";
+}
+
+static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listing_item *items,
+                        const struct listing_result *results, int withdraw, snap_sync_summary *sum,
+                        snap_error *err)
+{
+	strbuf json = {0};
+	char attempts[16], error[200];
+	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
+	PGresult *res = NULL;
+	int i;
+	snap_code rc;
+
+	snprintf(attempts, sizeof(attempts), "%d", ctx->max_attempts);
+	sb_add(&json, "[");
+	for (i = 0; i < PQntuples(claim); i++) {
+		const struct listing_result *r = &results[i];
+
+		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
+		json_string(&json, items[i].booking_id);
+		sb_add(&json, ",\"outcome\":");
+		json_string(&json,
+		            outcome(&items[i],
+		                    withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION), r));
+		sb_add(&json, ",\"lid\":");
+		json_string(&json, r->listing_id);
+		if (r->outcome == LISTING_NEWER)
+			snprintf(error, sizeof(error),
+			         "the listing is at version %lld, newer than the snapshot's %lld",
+			         (long long)r->found_version, (long long)items[i].version);
+		else
+			snprintf(error, sizeof(error), "%s", r->error);
+		sb_add(&json, ",\"error\":");
+		json_string(&json, error);
+		sb_add(&json, "}");
+	}
+	sb_add(&json, "]");
+	params[1] = json.buf;
+	if (json.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else
+		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
+	/* Rows a newer claim or an upsert took over are not settled: they count as stale. */
+	if (rc == SNAP_OK)
+		sum->skipped_stale += PQntuples(claim) - PQntuples(res);
+	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i++) {
+		const char *o = PQgetvalue(res, i, 0);
+
+		if (!strcmp(o, "published"))
+			sum->published++;
+		else if (!strcmp(o, "withdrawn"))
+			sum->withdrawn++;
+		else if (!strcmp(o, "completed"))
+			sum->completed++;
+		else if (!strcmp(PQgetvalue(res, i, 1), "failed"))
+			sum->failed++;
+		else
+			sum->retried++;
+	}
+	PQclear(res);
+	sb_free(&json);
+	return rc;
+}
+
+static snap_code id_array(const snap_sync_opts *o, strbuf *sb, snap_error *err)
+{
+	size_t i;
+
+	sb_add(sb, "{");
+	for (i = 0; i < o->nids; i++) {
+		sb_add(sb, i ? "," : "");
+		sb_add(sb, o->ids[i]);
+	}
+	sb_add(sb, "}");
+	return sb->failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory") : SNAP_OK;
+}
+
+/* Runs sql_ids with the ids as $1 (and params[1..nids_params-1]) when opts name ids, else
+ * sql_due with all nparams params. */
+static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, const char *sql_ids,
+                      int nids_params, const char *sql_due, int nparams, const char **params,
+                      PGresult **res, snap_error *err)
+{
+	strbuf ids = {0};
+	snap_code rc;
+
+	if (!o->ids)
+		return pg_exec(ctx, what, sql_due, nparams, params, res, err);
+	if ((rc = id_array(o, &ids, err)) == SNAP_OK) {
+		params[0] = ids.buf;
+		rc = pg_exec(ctx, what, sql_ids, nids_params, params, res, err);
+	}
+	sb_free(&ids);
+	return rc;
+}
+
+/* One batch: claim, write, settle. *n is how many were claimed (0: nothing due). */
+static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, long want, int force_remove,
+                       snap_sync_summary *sum, int *n, snap_error *err)
+{
+	char limit[24], lease[16], retry[8];
+	const char *params[3] = {limit, lease, retry};
+	PGresult *claim = NULL;
+	struct listing_item *items = NULL;
+	struct listing_result *results = NULL;
+	const struct mongo_ops *ops;
+	void *h;
+	size_t i;
+	double claimed_at;
+	snap_code rc;
+
+	*n = 0;
+	snprintf(limit, sizeof(limit), "%ld", want);
+	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
+	snprintf(retry, sizeof(retry), "%s", o->retry_failed ? "true" : "false");
+	/* Reach MongoDB before claiming anything: when it is down, nothing is touched. */
+	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+		return rc;
+	claimed_at = now_seconds();
+	rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE, 3, params, &claim,
+	          err);
+	if (rc != SNAP_OK || (*n = PQntuples(claim)) == 0)
+		goto out;
+	sum->claimed += *n;
+	items = calloc((size_t)*n, sizeof(*items));
+	results = calloc((size_t)*n, sizeof(*results));
+	if (!items || !results) {
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+		release(ctx, claim);
+		goto out;
+	}
+	for (i = 0; i < (size_t)*n; i++) {
+		items[i].booking_id = PQgetvalue(claim, (int)i, COL_ID);
+		items[i].listing_id = PQgetvalue(claim, (int)i, COL_OID);
+		items[i].version = strtoll(PQgetvalue(claim, (int)i, COL_VERSION), NULL, 10);
+		items[i].remove =
+		    force_remove || strcmp(PQgetvalue(claim, (int)i, COL_ACTION), "publish") != 0;
+		items[i].set_json = PQgetvalue(claim, (int)i, COL_SET);
+		items[i].insert_json = PQgetvalue(claim, (int)i, COL_INSERT);
+	}
+	/* A worker that stalled past most of its lease writes nothing: another may own the
+	 * items by now. (Settling is fenced anyway; this keeps late writes rare.) */
+	if (now_seconds() - claimed_at > ctx->lease_seconds * 0.8) {
+		snap_log(ctx, SNAP_LOG_WARN, "lease of %d snapshots nearly over; giving them back",
+		         *n);
+		sum->skipped_stale += *n;
+		release(ctx, claim);
+		goto out;
+	}
+	if ((rc = ops->write(h, items, (size_t)*n, results, err)) != SNAP_OK) {
+		/* Unreachable mid-batch: what was written is at its version, guarded; the
+		 * claims go back, and a later run settles them. */
+		release(ctx, claim);
+		goto out;
+	}
+	rc = settle(ctx, claim, items, results, force_remove, sum, err);
+out:
+	free(items);
+	free(results);
+	PQclear(claim);
+	return rc;
+}
+
+static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summary *sum,
+                         snap_error *err)
+{
+	char limit[24], retry[8];
+	const char *params[3] = {limit, "0", retry};
+	PGresult *res = NULL;
+	snap_code rc;
+
+	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : 2147483647L);
+	snprintf(retry, sizeof(retry), "%s", o->retry_failed ? "true" : "false");
+	rc = pick(ctx, o, "counting snapshots", SQL_DRY_RUN_IDS, 1, SQL_DRY_RUN, 3, params, &res,
+	          err);
+	if (rc == SNAP_OK) {
+		sum->published = atol(PQgetvalue(res, 0, 0));
+		sum->withdrawn = atol(PQgetvalue(res, 0, 1));
+		sum->completed = atol(PQgetvalue(res, 0, 2));
+		sum->claimed = sum->published + sum->withdrawn + sum->completed;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Every id must name a snapshot; else SNAP_ERR_NOT_FOUND, before anything is touched. */
+static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *err)
+{
+	strbuf ids = {0};
+	const char *params[1];
+	PGresult *res = NULL;
+	size_t i;
+	snap_code rc;
+
+	for (i = 0; i < o->nids; i++)
+		if (!snap_uuid_valid(o->ids[i]))
+			return snap_fail(err, SNAP_ERR_INPUT, "booking id '%.60s' is not a UUID",
+			                 o->ids[i]);
+	if (!o->nids)
+		return snap_fail(err, SNAP_ERR_USAGE, "no booking ids given");
+	if ((rc = id_array(o, &ids, err)) == SNAP_OK) {
+		params[0] = ids.buf;
+		rc = pg_exec(ctx, "finding snapshots", SQL_MISSING, 1, params, &res, err);
+	}
+	if (rc == SNAP_OK && PQntuples(res))
+		rc = snap_fail(err, SNAP_ERR_NOT_FOUND, "no snapshot for booking '%s'",
+		               PQgetvalue(res, 0, 0));
+	PQclear(res);
+	sb_free(&ids);
+	return rc;
+}
+
+static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, int force_remove,
+                     snap_sync_summary *sum, snap_error *err)
+{
+	double start = now_seconds();
+	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	snap_code rc = SNAP_OK;
+	int n;
+
+	memset(sum, 0, sizeof(*sum));
+	if (o->dry_run)
+		rc = dry_run(ctx, o, sum, err);
+	while (!o->dry_run && rc == SNAP_OK) {
+		if (ctx->interrupted) {
+			rc =
+			    snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted; the rest is left due");
+			break;
+		}
+		if (o->max_seconds > 0 && now_seconds() - start >= o->max_seconds)
+			break;
+		want = o->limit > 0 && o->limit - sum->claimed < batch_size
+		           ? o->limit - sum->claimed
+		           : batch_size;
+		if (want <= 0)
+			break;
+		rc = batch(ctx, o, want, force_remove, sum, &n, err);
+		if (n == 0 || o->ids)
+			break;
+		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
+	}
+	sum->duration_ms = (long)((now_seconds() - start) * 1000);
+	return rc;
+}
+
+snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary *sum,
+                    snap_error *err)
+{
+	snap_code rc;
+
+	memset(sum, 0, sizeof(*sum));
+	if (opts->ids && (rc = check_ids(ctx, opts, err)) != SNAP_OK)
+		return rc;
+	return run(ctx, opts, 0, sum, err);
+}
+
+snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err)
+{
+	snap_sync_opts o = {0};
+	snap_sync_summary sum;
+	snap_code rc;
+
+	o.ids = &booking_id;
+	o.nids = 1;
+	o.dry_run = dry_run;
+	if ((rc = check_ids(ctx, &o, err)) != SNAP_OK ||
+	    (rc = run(ctx, &o, 1, &sum, err)) != SNAP_OK)
+		return rc;
+	if (!dry_run && sum.withdrawn == 0)
+		return snap_fail(err, SNAP_ERR_TEMPORARY, "the listing of '%s' is still there",
+		                 booking_id);
+	return SNAP_OK;
+}
