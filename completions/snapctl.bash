@@ -4,12 +4,12 @@ _snapctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local global="--pg --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
-	local commands="init-db upsert get"
+	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
+	local commands="init-db upsert get publish sync-all withdraw"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--pg | --config | --log-format | --batch-size) ((i++)) ;;
+		--pg | --mongo | --mongo-db | --config | --log-format | --batch-size | --limit | --max-duration) ((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]} && break ;;
 		esac
@@ -18,14 +18,17 @@ _snapctl() {
 	case $prev in
 	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) && return ;;
 	--config) _filedir && return ;;
-	--pg | --batch-size) return ;;
+	--pg | --mongo | --mongo-db | --batch-size | --limit | --max-duration) return ;;
 	esac
 
 	local opts=""
 	case $cmd in
-	init-db) opts="--check -n --dry-run --source-indexes" ;;
+	init-db) opts="--check -n --dry-run --source-indexes --fix-duplicates" ;;
 	upsert) opts="--all -n --dry-run --batch-size" ;;
-	get) opts="" ;;
+	get) opts="--listing" ;;
+	publish) opts="-n --dry-run" ;;
+	withdraw) opts="-n --dry-run" ;;
+	sync-all) opts="--limit --batch-size --max-duration --retry-failed -n --dry-run" ;;
 	"")
 		[[ $cur == -* ]] || { COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return; }
 		;;

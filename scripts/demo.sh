@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # The main job end to end on a local default stack: installs and builds what is missing,
-# starts a throwaway PostgreSQL cluster, loads the reference source schema and demo data, then
-# runs every subcommand. The cluster is removed on exit.
-# Usage: scripts/demo.sh [BOOKINGS]    (default 2000)
+# starts a throwaway PostgreSQL cluster and MongoDB-wire server (FerretDB), loads the reference
+# source schema and demo data, then runs every subcommand. Both are removed on exit.
+# Usage: scripts/demo.sh [BOOKINGS]    (default 300: FerretDB reads its whole collection for
+# every filtered write, so publishing thousands takes minutes there; not so on MongoDB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bookings=${1:-2000}
+bookings=${1:-300}
 
 scripts/setup.sh build >/dev/null
 snapctl=$PWD/build/cli/snapctl
-envfile=$(mktemp /tmp/snapdemo.XXXXXX)
-trap 'scripts/pg-cluster.sh stop "$envfile"' EXIT
+envfile=$(mktemp /tmp/snapdemo.XXXXXX) mongoenv=$(mktemp /tmp/snapdemo.XXXXXX)
+trap 'scripts/mongo-server.sh stop "$mongoenv"; scripts/pg-cluster.sh stop "$envfile"' EXIT
 scripts/pg-cluster.sh start "$envfile"
+scripts/mongo-server.sh start "$mongoenv"
 # shellcheck disable=SC1090
 . "$envfile"
+# shellcheck disable=SC1090
+. "$mongoenv"
 
 step() { printf '\n$ %s\n' "$*" >&2; }
 run() {
@@ -37,6 +41,12 @@ run --json upsert "$one"
 step "printf '%s\\n' $one $two | snapctl upsert --dry-run -"
 printf '%s\n' "$one" "$two" | "$snapctl" upsert --dry-run -
 run get "$one"
+run sync-all --dry-run
+run sync-all
+run sync-all
+run get --listing "$one"
+run publish "$one"
+run withdraw "$two"
 step "snapctl upsert 00000000-0000-0000-0000-000000000000    (an unknown booking)"
 "$snapctl" upsert 00000000-0000-0000-0000-000000000000 || echo "exit code $?" >&2
 printf '\ndemo: done; snapshots: %s\n' \

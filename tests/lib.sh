@@ -3,13 +3,17 @@
 # and SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh).
 set -euo pipefail
 
-: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}"
+: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}" "${SNAPCTL_MONGO_ENV:?}"
 # shellcheck disable=SC1090
 . "$SNAPCTL_PG_ENV"
+# shellcheck disable=SC1090
+. "$SNAPCTL_MONGO_ENV"
 unset SNAPCTL_PG_URI SNAPCTL_CONFIG
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/snaptest.XXXXXX")
 export PGDATABASE="t_${TEST_NAME//-/_}"
+# Each test's listings in a database of its own.
+export SNAPCTL_MONGO_DB="$PGDATABASE"
 
 cleanup() {
 	local rc=$?

@@ -1,0 +1,93 @@
+# publish, sync-all, withdraw and get --listing against the real MongoDB-wire server: after
+# every run, the invariants of listings hold.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=60 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet upsert --all
+
+# The listing of booking $1 as "version _id", or "none".
+listing() {
+	local json
+	json=$("$SNAPCTL" get --listing "$1" 2>/dev/null) || { echo none; return; }
+	printf '%s\n' "$json" | tr -d ' \n' |
+		sed -E 's/.*"_id":\{"\$oid":"([0-9a-f]{24})"\}.*"snapshot_version":([0-9]+).*/\2 \1/'
+}
+
+# One listing per published snapshot, at its version, under market_listing_id; none for a
+# withdrawn or completed one; no snapshot left claimed.
+invariants() {
+	local b status version lid
+	assert_eq "nothing left publishing" 0 \
+		"$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'publishing'")"
+	while IFS='|' read -r b status version lid; do
+		case $status in
+		published) assert_eq "listing of $b" "$version $lid" "$(listing "$b")" ;;
+		withdrawn | completed) assert_eq "listing of $status $b" none "$(listing "$b")" ;;
+		esac
+	done < <(q "SELECT booking_id, status, snapshot_version, market_listing_id
+	            FROM market_inventory_snapshots ORDER BY booking_id")
+}
+
+# --dry-run counts and changes nothing.
+before=$(table_state)
+expect 0 --json sync-all --dry-run
+due=$(q "SELECT count(*) FROM market_inventory_snapshots")
+printf '%s\n' "$OUT" | grep -q "\"claimed\":$due," || fail "dry run: $OUT"
+assert_eq "dry run changed nothing" "$before" "$(table_state)"
+
+expect 0 --json sync-all --batch-size 7
+printf '%s\n' "$OUT" | grep -q "\"claimed\":$due,.*\"retried\":0,\"failed\":0" || fail "sync-all: $OUT"
+assert_eq "every snapshot settled" 0 \
+	"$(q "SELECT count(*) FROM market_inventory_snapshots
+	   WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+[ "$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'withdrawn'")" -gt 0 ] ||
+	fail "the demo data has cancelled bookings"
+invariants
+
+# Nothing due: a rerun claims nothing.
+expect 0 --json sync-all
+printf '%s\n' "$OUT" | grep -q '"claimed":0,' || fail "rerun: $OUT"
+
+# A content change is republished under the same _id, at the new version.
+B=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       AND inspection_status = 'completed' ORDER BY booking_id LIMIT 1")
+lid=$(q "SELECT market_listing_id FROM market_inventory_snapshots WHERE booking_id = '$B'")
+q "UPDATE crop_inspections SET freshness = 'republished'
+   WHERE id = (SELECT ai_inspection_id FROM storage_bookings WHERE id = '$B')" >/dev/null
+expect 0 upsert "$B"
+expect 0 publish "$B"
+assert_eq "republished, same _id" "$(q "SELECT snapshot_version FROM market_inventory_snapshots
+	WHERE booking_id = '$B'") $lid" "$(listing "$B")"
+"$SNAPCTL" get --listing "$B" | grep -q '"freshness" : "republished"' ||
+	fail "listing content not updated"
+invariants
+
+# withdraw removes the listing now.
+expect 0 withdraw "$B"
+assert_eq "withdrawn" "withdrawn|" \
+	"$(q "SELECT status || '|' || coalesce(market_listing_id, '') FROM market_inventory_snapshots
+	   WHERE booking_id = '$B'")"
+expect 66 get --listing "$B"
+invariants
+
+# MongoDB down: exit 69, nothing claimed or marked; back up: the next run publishes.
+q "UPDATE market_inventory_snapshots SET status = 'ready_to_publish', next_attempt_at = now()
+   WHERE status = 'published'" >/dev/null
+before=$(q "SELECT string_agg(booking_id || status, ',' ORDER BY booking_id)
+            FROM market_inventory_snapshots")
+"$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
+expect 69 sync-all
+one_line_error "cannot reach MongoDB"
+"$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
+assert_eq "nothing touched while MongoDB was down" "$before" \
+	"$(q "SELECT string_agg(booking_id || status, ',' ORDER BY booking_id)
+	      FROM market_inventory_snapshots")"
+expect 0 sync-all
+invariants
+
+# Errors: not a UUID (65), no such snapshot (66), nothing changed.
+expect 65 publish not-a-uuid
+one_line_error "not a UUID"
+expect 66 publish 00000000-0000-0000-0000-0000000000ff
+one_line_error "no snapshot"
+echo ok
