@@ -82,3 +82,26 @@ table_state() {
 	q "SELECT count(*) || ':' || coalesce(md5(string_agg(ctid::text || xmin::text, ','
 	   ORDER BY booking_id)), '') FROM market_inventory_snapshots"
 }
+
+# The listing of booking $1 as "version _id", or "none".
+listing() {
+	local json
+	json=$("$SNAPCTL" get --listing "$1" 2>/dev/null) || { echo none; return; }
+	printf '%s\n' "$json" | tr -d ' \n' |
+		sed -E 's/.*"_id":\{"\$oid":"([0-9a-f]{24})"\}.*"snapshot_version":([0-9]+).*/\2 \1/'
+}
+
+# One listing per published snapshot, at its version, under market_listing_id; none for a
+# withdrawn or completed one; no snapshot left claimed.
+invariants() {
+	local b status version lid
+	assert_eq "nothing left publishing" 0 \
+		"$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'publishing'")"
+	while IFS='|' read -r b status version lid; do
+		case $status in
+		published) assert_eq "listing of $b" "$version $lid" "$(listing "$b")" ;;
+		withdrawn | completed) assert_eq "listing of $status $b" none "$(listing "$b")" ;;
+		esac
+	done < <(q "SELECT booking_id, status, snapshot_version, market_listing_id
+	            FROM market_inventory_snapshots ORDER BY booking_id")
+}

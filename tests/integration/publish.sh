@@ -5,29 +5,6 @@ new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=60 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet upsert --all
 
-# The listing of booking $1 as "version _id", or "none".
-listing() {
-	local json
-	json=$("$SNAPCTL" get --listing "$1" 2>/dev/null) || { echo none; return; }
-	printf '%s\n' "$json" | tr -d ' \n' |
-		sed -E 's/.*"_id":\{"\$oid":"([0-9a-f]{24})"\}.*"snapshot_version":([0-9]+).*/\2 \1/'
-}
-
-# One listing per published snapshot, at its version, under market_listing_id; none for a
-# withdrawn or completed one; no snapshot left claimed.
-invariants() {
-	local b status version lid
-	assert_eq "nothing left publishing" 0 \
-		"$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'publishing'")"
-	while IFS='|' read -r b status version lid; do
-		case $status in
-		published) assert_eq "listing of $b" "$version $lid" "$(listing "$b")" ;;
-		withdrawn | completed) assert_eq "listing of $status $b" none "$(listing "$b")" ;;
-		esac
-	done < <(q "SELECT booking_id, status, snapshot_version, market_listing_id
-	            FROM market_inventory_snapshots ORDER BY booking_id")
-}
-
 # --dry-run counts and changes nothing.
 before=$(table_state)
 expect 0 --json sync-all --dry-run
