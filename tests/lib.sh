@@ -86,7 +86,13 @@ table_state() {
 # The listing of booking $1 as "version _id", or "none".
 listing() {
 	local json
-	json=$("$SNAPCTL" get --listing "$1" 2>/dev/null) || { echo none; return; }
+	local rc=0
+	json=$("$SNAPCTL" get --listing "$1" 2>"$TEST_TMP/listing.err") || rc=$?
+	case $rc in
+	0) ;;
+	66) echo none && return ;;
+	*) echo "get --listing failed ($rc): $(cat "$TEST_TMP/listing.err")" && return ;;
+	esac
 	printf '%s\n' "$json" | tr -d ' \n' |
 		sed -E 's/.*"_id":\{"\$oid":"([0-9a-f]{24})"\}.*"snapshot_version":([0-9]+).*/\2 \1/'
 }

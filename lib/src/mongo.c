@@ -380,6 +380,13 @@ static int note_errors(const bson_t *reply, struct listing_result *out, const si
 	return count;
 }
 
+static int64_t reply_count(const bson_t *reply, const char *field)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, reply, field) ? bson_iter_as_int64(&it) : 0;
+}
+
 /* Adds item's write to bulk: a guarded upsert by _id, a guarded update of the listing found
  * under another _id (adopting), or a guarded removal. */
 static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *item, int adopting,
@@ -436,6 +443,7 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 	mongoc_bulk_operation_t *bulk =
 	    mongoc_collection_create_bulk_operation_with_opts(s->coll, bulk_opts);
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), i, m = 0;
+	int64_t publishing = 0;
 	bson_t reply = BSON_INITIALIZER;
 	bson_error_t e;
 	snap_code rc = SNAP_OK;
@@ -446,6 +454,7 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 		if (!mask[i])
 			continue;
 		out[i].outcome = LISTING_RETRY;
+		publishing += !items[i].remove;
 		if (!add_write(bulk, &items[i], adopting, &e))
 			rc = set_err(err, SNAP_ERR_INTERNAL, "listing of %s: %s",
 			             items[i].booking_id, e.message);
@@ -457,8 +466,11 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 		if (!ok && !bson_has_field(&reply, "writeErrors") &&
 		    classify(&e) == SNAP_ERR_UNAVAILABLE) {
 			rc = fail_mongo(err, "writing listings", &e);
-		} else if (note_errors(&reply, out, idx, m) || !ok || adopting) {
-			/* An adopting update may have matched nothing: always read back. */
+		} else if (note_errors(&reply, out, idx, m) || !ok || adopting ||
+		           reply_count(&reply, "nMatched") + reply_count(&reply, "nUpserted") <
+		               publishing) {
+			/* An adopting update may have matched nothing: always read back. So too
+			 * when a clean reply accounts for fewer publications than were sent. */
 			rc = read_back(s, items, n, mask, out, adopt, err);
 		} else {
 			for (i = 0; i < m; i++) {
