@@ -187,6 +187,13 @@ static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, lon
 	return rc;
 }
 
+static int64_t reply_count(const bson_t *reply, const char *field)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, reply, field) ? bson_iter_as_int64(&it) : 0;
+}
+
 static snap_code store_indexes(void *h, int check, void (*fn)(const char *, const char *, void *),
                                void *data, snap_error *err)
 {
@@ -217,20 +224,27 @@ static snap_code store_indexes(void *h, int check, void (*fn)(const char *, cons
 		rc = fail_mongo(err, "listing the listing indexes", &e);
 	mongoc_cursor_destroy(cur);
 	for (i = 0; rc == SNAP_OK && i < 2; i++) {
-		bson_t *cmd;
+		bson_t *cmd, reply;
 
 		if (have[i])
 			continue;
-		if (fn)
-			fn(wanted[i].name, wanted[i].keys, data);
-		if (check)
+		if (check) {
+			if (fn)
+				fn(wanted[i].name, wanted[i].keys, data);
 			continue;
+		}
 		cmd = BCON_NEW("createIndexes", BCON_UTF8(COLLECTION), "indexes", "[", "{", "key",
 		               "{", wanted[i].field, BCON_INT32(1), "}", "name",
 		               BCON_UTF8(wanted[i].name), "unique", BCON_BOOL(wanted[i].unique),
 		               "}", "]");
-		if (!mongoc_collection_write_command_with_opts(s->coll, cmd, NULL, NULL, &e))
+		if (!mongoc_collection_write_command_with_opts(s->coll, cmd, NULL, &reply, &e))
 			rc = fail_mongo(err, "creating the listing indexes", &e);
+		/* A concurrent init-db may have created it first: report only what this run
+		 * added. */
+		else if (fn && reply_count(&reply, "numIndexesAfter") >
+		                   reply_count(&reply, "numIndexesBefore"))
+			fn(wanted[i].name, wanted[i].keys, data);
+		bson_destroy(&reply);
 		bson_destroy(cmd);
 	}
 	return rc;
@@ -378,13 +392,6 @@ static int note_errors(const bson_t *reply, struct listing_result *out, const si
 		         "MongoDB error %lld: %s", (long long)code, msg);
 	}
 	return count;
-}
-
-static int64_t reply_count(const bson_t *reply, const char *field)
-{
-	bson_iter_t it;
-
-	return bson_iter_init_find(&it, reply, field) ? bson_iter_as_int64(&it) : 0;
 }
 
 /* Adds item's write to bulk: a guarded upsert by _id, a guarded update of the listing found
