@@ -15,8 +15,13 @@ assert_eq "applied once" "1" "$(grep -l '"migrations":\[{' "$TEST_TMP"/out.* | w
 assert_eq "schema version" "2" "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
 assert_eq "a fresh table holds no legacy upgrade" '"legacy_upgrade":false
 "legacy_upgrade":false' "$(grep -ho '"legacy_upgrade":[a-z]*' "$TEST_TMP"/out.*)"
-assert_eq "listing indexes created once" 1 \
-	"$(grep -l '"listing_indexes_created":\["booking_id_1","farmer_id_1"\]' "$TEST_TMP"/out.* | wc -l)"
+# Each listing index is reported by at most the one run that created it, and is there.
+for index in booking_id_1 farmer_id_1; do
+	[ "$(cat "$TEST_TMP"/out.* | grep -o "\"$index\"" | wc -l)" -le 1 ] ||
+		fail "$index reported as created by several runs"
+done
+expect 0 --json init-db --check
+printf '%s\n' "$OUT" | grep -q '"listing_indexes_to_create":\[\]' || fail "listing indexes: $OUT"
 
 # Missing source indexes are warnings, one line each, on stderr.
 expect 0 init-db
