@@ -18,24 +18,31 @@
 
 enum { DEFAULT_BATCH = 500 };
 
-/* The listing fields of SPEC section 5, as extended JSON for $set and $setOnInsert. */
-#define LISTING_COLUMNS                                                                            \
+/* What a snapshot's listing needs: withdraw, complete or publish. */
+#define ACTION                                                                                     \
 	"CASE WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"           \
 	"     WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"    \
-	"     ELSE 'publish' END,"                                                                 \
-	" json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"     \
-	"  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"              \
-	"  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"             \
-	"  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                 \
-	"  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', s.sensors,"  \
-	"  'pest_events', s.pest_events, 'certificates', s.certificates,"                          \
-	"  'is_certified', s.is_certified, 'certification_types', s.certification_types,"          \
-	"  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                           \
-	"  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"        \
-	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
-	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
-	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
-	"  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
+	"     ELSE 'publish' END"
+
+/* The action, then the listing fields of SPEC section 5, as extended JSON for $set and
+ * $setOnInsert. */
+#define LISTING_COLUMNS                                                                            \
+	ACTION                                                                                     \
+	    ","                                                                                    \
+	    " json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text," \
+	    "  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"          \
+	    "  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"         \
+	    "  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"             \
+	    "  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', "        \
+	    "s.sensors,"                                                                           \
+	    "  'pest_events', s.pest_events, 'certificates', s.certificates,"                      \
+	    "  'is_certified', s.is_certified, 'certification_types', s.certification_types,"      \
+	    "  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                       \
+	    "  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"    \
+	    "  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"         \
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                           \
+	    " json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"  \
+	    "  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
 
 #define CLAIM_SET                                                                                  \
 	" UPDATE market_inventory_snapshots s SET status = 'publishing',"                          \
@@ -68,22 +75,15 @@ static const char SQL_CLAIM_IDS[] =
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
 /* $1 limit, $3 retry failed: what a claim would take, by action ($2 unused but typed). */
-static const char SQL_DRY_RUN[] =
-    "SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"
-    " count(*) FILTER (WHERE a = 'complete') FROM (SELECT CASE"
-    "  WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"
-    "  WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"
-    "  ELSE 'publish' END AS a FROM market_inventory_snapshots s"
-    " WHERE $2::int IS NOT NULL AND (" DUE ") LIMIT $1) x";
+#define COUNT_ACTIONS                                                                              \
+	"SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"    \
+	" count(*) FILTER (WHERE a = 'complete') FROM (SELECT " ACTION " AS a"                     \
+	" FROM market_inventory_snapshots s WHERE "
+
+static const char SQL_DRY_RUN[] = COUNT_ACTIONS "$2::int IS NOT NULL AND (" DUE ") LIMIT $1) x";
 
 /* $1 ids: the same counts for these snapshots. */
-static const char SQL_DRY_RUN_IDS[] =
-    "SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"
-    " count(*) FILTER (WHERE a = 'complete') FROM (SELECT CASE"
-    "  WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"
-    "  WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"
-    "  ELSE 'publish' END AS a FROM market_inventory_snapshots s"
-    " WHERE s.booking_id = ANY ($1::uuid[])) x";
+static const char SQL_DRY_RUN_IDS[] = COUNT_ACTIONS "s.booking_id = ANY ($1::uuid[])) x";
 
 /* $1 ids: the first that has no snapshot. */
 static const char SQL_MISSING[] =
