@@ -28,21 +28,21 @@ enum { DEFAULT_BATCH = 500 };
  * $setOnInsert. */
 #define LISTING_COLUMNS                                                                            \
 	ACTION                                                                                     \
-	    ","                                                                                    \
-	    " json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text," \
-	    "  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"          \
-	    "  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"         \
-	    "  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"             \
-	    "  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', "        \
-	    "s.sensors,"                                                                           \
-	    "  'pest_events', s.pest_events, 'certificates', s.certificates,"                      \
-	    "  'is_certified', s.is_certified, 'certification_types', s.certification_types,"      \
-	    "  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                       \
-	    "  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"    \
-	    "  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"         \
-	    "   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                           \
-	    " json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"  \
-	    "  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
+	","                                                                                        \
+	" json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"     \
+	"  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"              \
+	"  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"             \
+	"  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                 \
+	"  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', "            \
+	"s.sensors,"                                                                               \
+	"  'pest_events', s.pest_events, 'certificates', s.certificates,"                          \
+	"  'is_certified', s.is_certified, 'certification_types', s.certification_types,"          \
+	"  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                           \
+	"  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"        \
+	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
+	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
+	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
+	"  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
 
 #define CLAIM_SET                                                                                  \
 	" UPDATE market_inventory_snapshots s SET status = 'publishing',"                          \
