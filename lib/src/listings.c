@@ -22,6 +22,11 @@ static snap_code load(snap_ctx *ctx, snap_error *err)
 		return snap_fail(err, SNAP_ERR_INTERNAL, "cannot find libsnapshot's directory");
 	snprintf(dir, sizeof(dir), "%s", self.dli_fname);
 	snprintf(path, sizeof(path), "%s/snapshot-mongo.so", dirname(dir));
+	/* libmongoc initialises itself when loaded and, unless told not to, exports its
+	 * counters in a /dev/shm/mongoc-PID segment: a killed process leaves it behind, and
+	 * a later process given that PID prints a warning before any log handler of ours can
+	 * be installed. Nobody reads those counters here. */
+	setenv("MONGOC_DISABLE_SHM", "1", 0);
 	if (!(ctx->mongo_dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
 		return snap_fail(err, SNAP_ERR_CONFIG, "cannot load the MongoDB module: %s",
 		                 dlerror());
