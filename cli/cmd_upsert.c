@@ -1,5 +1,7 @@
 /* snapctl upsert: ids as operands (one transaction), '-' for ids on stdin (streamed, a
- * transaction per batch), or --all. One line per booking: JSON with --json, else text. */
+ * transaction per batch), or --all. One line per booking: JSON with --json, else text.
+ * --publish then publishes what was left ready; a failure there is a warning, not an error:
+ * the snapshots are written, and sync-all publishes them later. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,10 @@ struct tally {
 	long n[3];       /* by snap_action */
 	int per_booking; /* print a line per booking */
 	int dry_run;
+	FILE *ready; /* --publish: ids left ready_to_publish, one per line */
 };
+
+enum { PUBLISH_CHUNK = 500 };
 
 static int print_result(const snap_upsert_result *r, void *data)
 {
@@ -19,6 +24,8 @@ static int print_result(const snap_upsert_result *r, void *data)
 	struct json_object *o;
 
 	t->n[r->action]++;
+	if (t->ready && !strcmp(r->status, "ready_to_publish"))
+		fprintf(t->ready, "%s\n", r->booking_id);
 	if (!t->per_booking)
 		return 0;
 	if (t->inv->opt[OPT_JSON]) {
@@ -111,11 +118,49 @@ static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tal
 	return rc;
 }
 
+/* Publishes the spooled ids, a chunk at a time; stops at the first error (MongoDB down). */
+static void publish_ready(struct invocation *inv, FILE *ready)
+{
+	char ids[PUBLISH_CHUNK][40];
+	const char *ptrs[PUBLISH_CHUNK];
+	snap_sync_opts o = {0};
+	snap_sync_summary s;
+	snap_error err = {0};
+	snap_code rc = SNAP_OK;
+	long total = 0, published = 0;
+	size_t n = 0;
+	int more = 1;
+
+	rewind(ready);
+	o.ids = ptrs;
+	while (more) {
+		more = fgets(ids[n], sizeof(ids[n]), ready) != NULL;
+		if (more) {
+			ids[n][strcspn(ids[n], "\n")] = '\0';
+			ptrs[n] = ids[n];
+			n++, total++;
+		}
+		if (n && (n == PUBLISH_CHUNK || !more) && rc == SNAP_OK) {
+			o.nids = n;
+			rc = snap_sync(inv->ctx, &o, &s, &err);
+			published += s.published + s.skipped_stale; /* stale: another run has it */
+		}
+		if (n == PUBLISH_CHUNK || !more)
+			n = 0;
+	}
+	if (published < total)
+		warn(inv, "%ld of %ld listings not published now (%s); sync-all will publish them",
+		     total - published, total,
+		     rc != SNAP_OK ? err.message : "MongoDB refused or deferred some writes");
+	else if (human_output(inv) && total)
+		printf("%ld listing%s published\n", published, published == 1 ? "" : "s");
+}
+
 int cmd_upsert(struct invocation *inv)
 {
 	int all = inv->opt[OPT_ALL] != NULL, from_stdin, i;
 	unsigned flags = inv->opt[OPT_DRY_RUN] ? SNAP_UPSERT_DRY_RUN : 0;
-	struct tally t = {inv, {0}, 1, flags != 0};
+	struct tally t = {inv, {0}, 1, flags != 0, NULL};
 	snap_error err = {0};
 	snap_code rc;
 
@@ -129,6 +174,8 @@ int cmd_upsert(struct invocation *inv)
 			return fail(inv, EXIT_USAGE, "'-' reads ids from stdin and goes alone");
 	/* With --all a terminal gets a summary; scripts (--json) and -v get every booking. */
 	t.per_booking = !inv->opt[OPT_QUIET] && (!all || inv->opt[OPT_JSON] || inv->verbose);
+	if (inv->opt[OPT_PUBLISH] && !t.dry_run && !(t.ready = tmpfile()))
+		return fail(inv, EXIT_SOFTWARE, "cannot create a temporary file");
 	if (all)
 		rc = snap_upsert_all(inv->ctx, flags, print_result, &t, &err);
 	else if (from_stdin)
@@ -140,5 +187,9 @@ int cmd_upsert(struct invocation *inv)
 		printf("%s%ld created, %ld updated, %ld unchanged\n", t.dry_run ? "dry run: " : "",
 		       t.n[SNAP_ACTION_CREATED], t.n[SNAP_ACTION_UPDATED],
 		       t.n[SNAP_ACTION_UNCHANGED]);
+	if (rc == SNAP_OK && t.ready)
+		publish_ready(inv, t.ready);
+	if (t.ready)
+		fclose(t.ready);
 	return rc == SNAP_OK ? 0 : fail_snap(inv, &err);
 }

@@ -35,12 +35,16 @@ const struct opt cmd_opts[] = {
     {OPT_LIMIT, "limit", 0, "N", "snapshots at most", NULL},
     {OPT_MAX_DURATION, "max-duration", 0, "SECONDS", "stop claiming after this long", NULL},
     {OPT_RETRY_FAILED, "retry-failed", 0, NULL, "also retry snapshots marked failed", NULL},
+    {OPT_PUBLISH, "publish", 0, NULL,
+     "then publish the listings of snapshots left ready (failure: a warning, sync-all retries)",
+     NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
 };
 
 static const enum opt_id init_db_opts[] = {OPT_CHECK, OPT_DRY_RUN, OPT_SOURCE_INDEXES,
                                            OPT_FIX_DUPLICATES, OPT_COUNT};
-static const enum opt_id upsert_opts[] = {OPT_ALL, OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_COUNT};
+static const enum opt_id upsert_opts[] = {OPT_ALL, OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_PUBLISH,
+                                          OPT_COUNT};
 static const enum opt_id get_opts[] = {OPT_LISTING, OPT_COUNT};
 static const enum opt_id publish_opts[] = {OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id sync_all_opts[] = {OPT_LIMIT,        OPT_BATCH_SIZE, OPT_MAX_DURATION,

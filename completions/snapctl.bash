@@ -24,7 +24,7 @@ _snapctl() {
 	local opts=""
 	case $cmd in
 	init-db) opts="--check -n --dry-run --source-indexes --fix-duplicates" ;;
-	upsert) opts="--all -n --dry-run --batch-size" ;;
+	upsert) opts="--all -n --dry-run --batch-size --publish" ;;
 	get) opts="--listing" ;;
 	publish) opts="-n --dry-run" ;;
 	withdraw) opts="-n --dry-run" ;;

@@ -26,6 +26,7 @@ complete -c snapctl -n "__fish_seen_subcommand_from init-db" -l source-indexes -
 complete -c snapctl -n "__fish_seen_subcommand_from upsert" -l all -d 'every booking'
 complete -c snapctl -n "__fish_seen_subcommand_from upsert" -s n -l dry-run -d 'do everything but commit'
 complete -c snapctl -n "__fish_seen_subcommand_from upsert" -l batch-size -x -d 'bookings per transaction'
+complete -c snapctl -n "__fish_seen_subcommand_from upsert" -l publish -d 'then publish the listings left ready'
 complete -c snapctl -n "__fish_seen_subcommand_from init-db" -l fix-duplicates -d 'keep the newest listing of each booking'
 complete -c snapctl -n "__fish_seen_subcommand_from get" -l listing -d 'print the MongoDB listing instead'
 complete -c snapctl -n "__fish_seen_subcommand_from publish" -s n -l dry-run -d 'report what would change'

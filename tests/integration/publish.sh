@@ -62,6 +62,37 @@ assert_eq "nothing touched while MongoDB was down" "$before" \
 expect 0 sync-all
 invariants
 
+# upsert --publish: the listing follows at once.
+C=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       AND inspection_status = 'completed' ORDER BY booking_id DESC LIMIT 1")
+v=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$C'")
+lid=$(q "SELECT market_listing_id FROM market_inventory_snapshots WHERE booking_id = '$C'")
+q "UPDATE crop_inspections SET freshness = 'at once'
+   WHERE id = (SELECT ai_inspection_id FROM storage_bookings WHERE id = '$C')" >/dev/null
+expect 0 --json upsert --publish "$C"
+assert_eq "upsert --publish output" \
+	"{\"booking_id\":\"$C\",\"action\":\"updated\",\"status\":\"ready_to_publish\",\"snapshot_version\":$((v + 1))}" \
+	"$OUT"
+assert_eq "upsert --publish: quiet" "" "$ERR"
+assert_eq "upsert --publish: listing" "$((v + 1)) $lid" "$(listing "$C")"
+invariants
+
+# ... and with MongoDB down the snapshot is written all the same, left for sync-all, and the
+# run says so without failing.
+q "UPDATE crop_inspections SET freshness = 'later'
+   WHERE id = (SELECT ai_inspection_id FROM storage_bookings WHERE id = '$C')" >/dev/null
+"$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
+expect 0 upsert --publish "$C"
+"$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
+one_line_error "warning: 1 of 1 listings not published now \(.*cannot reach MongoDB.*sync-all will"
+assert_eq "left ready" "ready_to_publish $((v + 2))" \
+	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
+	   WHERE booking_id = '$C'")"
+assert_eq "older listing still online" "$((v + 1)) $lid" "$(listing "$C")"
+expect 0 sync-all
+assert_eq "published later" "$((v + 2)) $lid" "$(listing "$C")"
+invariants
+
 # Errors: not a UUID (65), no such snapshot (66), nothing changed.
 expect 65 publish not-a-uuid
 one_line_error "not a UUID"
