@@ -75,6 +75,8 @@ struct invocation {
 	long limit;         /* --limit; 0: none */
 	double max_seconds; /* --max-duration; 0: none */
 	int pest_event_limit;
+	int lease_seconds; /* config only; 0: the library's default */
+	int max_attempts;
 	enum log_format log_format;
 	snap_ctx *ctx;
 };

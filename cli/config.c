@@ -3,6 +3,7 @@
  * that holds a password must not be readable by group or others. */
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,20 @@ struct file_settings {
 	char *log_format;
 	int batch_size;
 	int pest_event_limit;
+	int lease_seconds;
+	int max_attempts;
+};
+
+/* The numeric keys and their ranges. */
+static const struct int_key {
+	const char *name;
+	int lo, hi;
+	size_t offset;
+} int_keys[] = {
+    {"batch_size", 1, 100000, offsetof(struct file_settings, batch_size)},
+    {"pest_event_limit", 1, 10000, offsetof(struct file_settings, pest_event_limit)},
+    {"lease_seconds", 1, 86400, offsetof(struct file_settings, lease_seconds)},
+    {"max_attempts", 1, 1000, offsetof(struct file_settings, max_attempts)},
 };
 
 static char *trim(char *s)
@@ -57,7 +72,18 @@ static int set_key(struct invocation *inv, const char *path, int lineno, const c
 	              : !strcmp(key, "mongo_uri") ? &fs->mongo_uri
 	              : !strcmp(key, "mongo_db")  ? &fs->mongo_db
 	                                          : NULL;
+	size_t i;
 
+	for (i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
+		const struct int_key *k = &int_keys[i];
+
+		if (strcmp(key, k->name) != 0)
+			continue;
+		if (parse_int(val, k->lo, k->hi, (int *)((char *)fs + k->offset)))
+			return fail(inv, EXIT_CONFIG, "%s:%d: %s must be %d to %d", path, lineno,
+			            k->name, k->lo, k->hi);
+		return 0;
+	}
 	if (text) {
 		free(*text);
 		*text = strdup(val);
@@ -67,14 +93,6 @@ static int set_key(struct invocation *inv, const char *path, int lineno, const c
 			            path, lineno);
 		free(fs->log_format);
 		fs->log_format = strdup(val);
-	} else if (!strcmp(key, "batch_size")) {
-		if (parse_int(val, 1, 100000, &fs->batch_size))
-			return fail(inv, EXIT_CONFIG, "%s:%d: batch_size must be 1 to 100000", path,
-			            lineno);
-	} else if (!strcmp(key, "pest_event_limit")) {
-		if (parse_int(val, 1, 10000, &fs->pest_event_limit))
-			return fail(inv, EXIT_CONFIG, "%s:%d: pest_event_limit must be 1 to 10000",
-			            path, lineno);
 	} else {
 		return fail(inv, EXIT_CONFIG, "%s:%d: unknown key '%.40s'", path, lineno, key);
 	}
@@ -152,6 +170,8 @@ int config_resolve(struct invocation *inv)
 	if (!inv->batch_size)
 		inv->batch_size = fs.batch_size;
 	inv->pest_event_limit = fs.pest_event_limit;
+	inv->lease_seconds = fs.lease_seconds;
+	inv->max_attempts = fs.max_attempts;
 out:
 	free(fs.pg_uri);
 	free(fs.mongo_uri);

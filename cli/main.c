@@ -144,6 +144,8 @@ static int run(struct invocation *inv)
 	cfg.mongo_db = inv->mongo_db;
 	cfg.batch_size = inv->batch_size;
 	cfg.pest_event_limit = inv->pest_event_limit;
+	cfg.lease_seconds = inv->lease_seconds;
+	cfg.max_attempts = inv->max_attempts;
 	log_setup(inv, &cfg);
 	if (snap_ctx_new(&inv->ctx, &cfg, &err) != SNAP_OK)
 		return fail_snap(inv, &err);

@@ -79,6 +79,9 @@ expect 0 --pg "host=$PGHOST dbname=$PGDATABASE" --config "$TEST_TMP/secret.conf"
 printf 'colour = blue\n' >"$TEST_TMP/bad.conf"
 expect 78 --config "$TEST_TMP/bad.conf" get "$B"; one_line_error "unknown key 'colour'"
 expect 78 --config "$TEST_TMP/none.conf" get "$B"; one_line_error "cannot read config file"
+printf '# retries\nmax_attempts = 0\n' >"$TEST_TMP/range.conf"
+expect 78 --config "$TEST_TMP/range.conf" get "$B"
+one_line_error "range.conf:2: max_attempts must be 1 to 1000"
 q "DROP TABLE market_inventory_snapshots" >/dev/null
 expect 78 get "$B"; one_line_error "run 'snapctl init-db'"
 echo ok
