@@ -1,9 +1,11 @@
 # Sourced by every shell test: a private database on the test cluster, and assertions.
 # The harness (tests/CMakeLists.txt) sets SNAPCTL (the binary), SNAPCTL_SRC (the source tree)
-# and SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh).
+# SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh), its MongoDB
+# counterpart SNAPCTL_MONGO_ENV, and SNAPCTL_TEST_DROPDB (a helper that drops a MongoDB database).
 set -euo pipefail
 
 : "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}" "${SNAPCTL_MONGO_ENV:?}"
+: "${SNAPCTL_TEST_DROPDB:?}"
 # shellcheck disable=SC1090
 . "$SNAPCTL_PG_ENV"
 # shellcheck disable=SC1090
@@ -17,10 +19,13 @@ export SNAPCTL_MONGO_DB="$PGDATABASE"
 
 cleanup() {
 	local rc=$?
+	# a stopped job takes its SIGTERM only once continued
+	jobs -p | xargs -r kill -CONT 2>/dev/null || true
 	jobs -p | xargs -r kill 2>/dev/null || true
 	wait 2>/dev/null || true
 	if [ "$rc" -eq 0 ]; then
 		dropdb --if-exists -U postgres -d postgres "$PGDATABASE" 2>/dev/null || true
+		"$SNAPCTL_TEST_DROPDB" "$SNAPCTL_MONGO_DB" 2>/dev/null || true
 	else
 		echo "FAILED: $TEST_NAME (database $PGDATABASE kept)" >&2
 	fi
@@ -43,9 +48,11 @@ q() {
 	psql -XAtq -v ON_ERROR_STOP=1 -c "$1"
 }
 
-# A fresh database with the reference source schema; with "init", snapctl's schema too.
+# A fresh database with the reference source schema, and no listings; with "init", snapctl's
+# schema too.
 new_db() {
 	dropdb --if-exists "$PGDATABASE" 2>/dev/null || true
+	"$SNAPCTL_TEST_DROPDB" "$SNAPCTL_MONGO_DB" || fail "cannot drop MongoDB database $SNAPCTL_MONGO_DB"
 	PGDATABASE=postgres createdb "$PGDATABASE"
 	psql -XAq -v ON_ERROR_STOP=1 -f "$SNAPCTL_SRC/sql/source_schema.sql"
 	if [ "${1:-}" = init ]; then

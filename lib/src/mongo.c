@@ -461,6 +461,7 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 		if (!mask[i])
 			continue;
 		out[i].outcome = LISTING_RETRY;
+		out[i].error[0] = '\0';
 		publishing += !items[i].remove;
 		if (!add_write(bulk, &items[i], adopting, &e))
 			rc = set_err(err, SNAP_ERR_INTERNAL, "listing of %s: %s",
@@ -469,15 +470,21 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 	}
 	if (rc == SNAP_OK && m) {
 		int ok = mongoc_bulk_operation_execute(bulk, &reply, &e);
+		/* libmongoc may fail a bulk with an empty writeErrors (a document too large) */
+		int noted = note_errors(&reply, out, idx, m);
 
-		if (!ok && !bson_has_field(&reply, "writeErrors") &&
-		    classify(&e) == SNAP_ERR_UNAVAILABLE) {
+		if (!ok && !noted && classify(&e) == SNAP_ERR_UNAVAILABLE) {
 			rc = fail_mongo(err, "writing listings", &e);
-		} else if (note_errors(&reply, out, idx, m) || !ok || adopting ||
+		} else if (noted || !ok || adopting ||
 		           reply_count(&reply, "nMatched") + reply_count(&reply, "nUpserted") <
 		               publishing) {
 			/* An adopting update may have matched nothing: always read back. So too
-			 * when a clean reply accounts for fewer publications than were sent. */
+			 * when a clean reply accounts for fewer publications than were sent. A
+			 * failure named by no item is every unwritten item's error until a
+			 * smaller write tells them apart (see isolate). */
+			for (i = 0; !ok && !noted && i < m; i++)
+				snprintf(out[idx[i]].error, sizeof(out[idx[i]].error),
+				         "MongoDB: %.140s", e.message);
 			rc = read_back(s, items, n, mask, out, adopt, err);
 		} else {
 			for (i = 0; i < m; i++) {
@@ -494,6 +501,43 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 	mongoc_bulk_operation_destroy(bulk);
 	bson_destroy(bulk_opts);
 	free(idx);
+	return rc;
+}
+
+/* Whether item i is left to retry and not waiting to adopt an older listing. */
+static int unwritten(const struct listing_result *out, const char *adopt, size_t i)
+{
+	return (out[i].outcome == LISTING_RETRY || out[i].outcome == LISTING_REJECTED) && !adopt[i];
+}
+
+/* A bulk write that failed somewhere may leave items unwritten for no fault of their own:
+ * FerretDB stops an unordered bulk write at its first error, or blames the wrong item. The
+ * unwritten items of [lo, hi) go again in halves, down to single items, so a document the
+ * server refuses costs its neighbours nothing and its error is its own. Only failing batches
+ * pay: at most two writes per level of halving for each refused document. */
+static snap_code isolate(struct store *s, const struct listing_item *items, size_t n, size_t lo,
+                         size_t hi, char *mask, struct listing_result *out, char *adopt,
+                         snap_error *err)
+{
+	size_t i, mid = lo + (hi - lo) / 2, half[2][2] = {{lo, mid}, {mid, hi}};
+	int h, left;
+	snap_code rc = SNAP_OK;
+
+	if (hi - lo < 2)
+		return SNAP_OK;
+	for (h = 0; rc == SNAP_OK && h < 2; h++) {
+		left = 0;
+		memset(mask, 0, n);
+		for (i = half[h][0]; i < half[h][1]; i++)
+			left += mask[i] = (char)unwritten(out, adopt, i);
+		if (!left)
+			continue;
+		rc = write_pass(s, items, n, mask, 0, out, adopt, err);
+		for (i = half[h][0], left = 0; rc == SNAP_OK && i < half[h][1]; i++)
+			left += unwritten(out, adopt, i);
+		if (rc == SNAP_OK && left)
+			rc = isolate(s, items, n, half[h][0], half[h][1], mask, out, adopt, err);
+	}
 	return rc;
 }
 
@@ -514,6 +558,10 @@ static snap_code store_write(void *h, const struct listing_item *items, size_t n
 	}
 	memset(all, 1, n);
 	rc = write_pass(s, items, n, all, 0, out, adopt, err);
+	for (i = 0; rc == SNAP_OK && i < n && !unwritten(out, adopt, i); i++)
+		;
+	if (rc == SNAP_OK && i < n)
+		rc = isolate(s, items, n, 0, n, all, out, adopt, err);
 	for (i = 0; i < n; i++)
 		adopting |= adopt[i];
 	/* An older listing under another _id: update that one, under the same guard. */

@@ -60,9 +60,11 @@ enum { DEFAULT_BATCH = 500 };
 	" OR (s.status = 'publishing' AND s.lease_expires_at < now())"                             \
 	" OR (s.status = 'published' AND s.end_date < now())"                                      \
 	" OR (s.recheck AND s.status IN ('withdrawn', 'completed'))"                               \
-	" OR ($3 AND s.status = 'failed')"
+	" OR (s.status = 'failed' AND s.status_changed_at < $3::timestamptz)"
 
-/* $1 limit, $2 lease seconds, $3 retry failed */
+/* $1 limit, $2 lease seconds, $3 failed snapshots settled before this time are due again
+ * (--retry-failed: the run's start, so a run never retries what it failed itself; NULL:
+ * none) */
 static const char SQL_CLAIM_DUE[] =
     "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
     " WHERE" DUE " ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
@@ -74,7 +76,7 @@ static const char SQL_CLAIM_IDS[] =
     " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
-/* $1 limit, $3 retry failed: what a claim would take, by action ($2 unused but typed). */
+/* $1 limit, $3 as in a claim: what a claim would take, by action ($2 unused but typed). */
 #define COUNT_ACTIONS                                                                              \
 	"SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"    \
 	" count(*) FILTER (WHERE a = 'complete') FROM (SELECT " ACTION " AS a"                     \
@@ -303,11 +305,11 @@ static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, 
 }
 
 /* One batch: claim, write, settle. *n is how many were claimed (0: nothing due). */
-static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, long want, int force_remove,
-                       snap_sync_summary *sum, int *n, snap_error *err)
+static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, const char *failed_before, long want,
+                       int force_remove, snap_sync_summary *sum, int *n, snap_error *err)
 {
-	char limit[24], lease[16], retry[8];
-	const char *params[3] = {limit, lease, retry};
+	char limit[24], lease[16];
+	const char *params[3] = {limit, lease, failed_before};
 	PGresult *claim = NULL;
 	struct listing_item *items = NULL;
 	struct listing_result *results = NULL;
@@ -320,7 +322,6 @@ static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, long want, int fo
 	*n = 0;
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
-	snprintf(retry, sizeof(retry), "%s", o->retry_failed ? "true" : "false");
 	/* Reach MongoDB before claiming anything: when it is down, nothing is touched. */
 	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
 		return rc;
@@ -372,13 +373,12 @@ out:
 static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summary *sum,
                          snap_error *err)
 {
-	char limit[24], retry[8];
-	const char *params[3] = {limit, "0", retry};
+	char limit[24];
+	const char *params[3] = {limit, "0", o->retry_failed ? "infinity" : NULL};
 	PGresult *res = NULL;
 	snap_code rc;
 
 	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : 2147483647L);
-	snprintf(retry, sizeof(retry), "%s", o->retry_failed ? "true" : "false");
 	rc = pick(ctx, o, "counting snapshots", SQL_DRY_RUN_IDS, 1, SQL_DRY_RUN, 3, params, &res,
 	          err);
 	if (rc == SNAP_OK) {
@@ -423,12 +423,17 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, int force_remove,
 {
 	double start = now_seconds();
 	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	PGresult *started = NULL;
+	const char *failed_before = NULL;
 	snap_code rc = SNAP_OK;
 	int n;
 
 	memset(sum, 0, sizeof(*sum));
 	if (o->dry_run)
 		rc = dry_run(ctx, o, sum, err);
+	else if (o->retry_failed && (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0,
+	                                          NULL, &started, err)) == SNAP_OK)
+		failed_before = PQgetvalue(started, 0, 0);
 	while (!o->dry_run && rc == SNAP_OK) {
 		if (ctx->interrupted) {
 			rc =
@@ -442,12 +447,13 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, int force_remove,
 		           : batch_size;
 		if (want <= 0)
 			break;
-		rc = batch(ctx, o, want, force_remove, sum, &n, err);
+		rc = batch(ctx, o, failed_before, want, force_remove, sum, &n, err);
 		if (n == 0 || o->ids)
 			break;
 		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
 	}
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);
+	PQclear(started);
 	return rc;
 }
 

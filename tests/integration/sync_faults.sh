@@ -1,0 +1,125 @@
+# sync-all when things go wrong: a document MongoDB refuses (retry ladder, then 'failed'),
+# an older version arriving after a newer one, a worker stalled past its lease, SIGTERM.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet upsert --all
+printf 'max_attempts = 4\nlease_seconds = 2\n' >"$TEST_TMP/snapctl.conf"
+export SNAPCTL_CONFIG="$TEST_TMP/snapctl.conf"
+
+# A poison document: larger than MongoDB's 16 MiB limit (a nested '$' key is no poison: MongoDB 5
+# takes it, FerretDB refuses it). Its neighbours in the batch publish.
+P=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'ready_to_publish'
+       ORDER BY booking_id LIMIT 1")
+q "UPDATE market_inventory_snapshots SET sensors = jsonb_build_object('pad', repeat('x', 17000000)) WHERE booking_id = '$P'" >/dev/null
+n=$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'ready_to_publish'")
+expect 3 --json sync-all
+printf '%s\n' "$OUT" | grep -q "\"claimed\":$n,\"published\":.*\"retried\":1,\"failed\":0" ||
+	fail "poison, first run: $OUT"
+assert_eq "neighbours settled" 1 \
+	"$(q "SELECT count(*) FROM market_inventory_snapshots
+	   WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+assert_eq "no listing for the poison" none "$(listing "$P")"
+
+# The retry ladder: capped exponential backoff with jitter (5 s * 2^(n-1), times 0.5 to 1),
+# then 'failed' at max_attempts (4 here), with the server's reason.
+for attempt in 1 2 3; do
+	assert_eq "attempt $attempt: state" "ready_to_publish $attempt true" \
+		"$(q "SELECT status || ' ' || attempts || ' ' || (next_attempt_at - now()
+		   BETWEEN make_interval(secs => 2.5 * 2 ^ ($attempt - 1) - 1)
+		   AND make_interval(secs => 5 * 2 ^ ($attempt - 1)))
+		   FROM market_inventory_snapshots WHERE booking_id = '$P'")"
+	q "SELECT last_error FROM market_inventory_snapshots WHERE booking_id = '$P'" |
+		grep -q 'too large' || fail "attempt $attempt: last_error does not say why"
+	expect 0 --json sync-all
+	printf '%s\n' "$OUT" | grep -q '"claimed":0,' || fail "not due yet, yet claimed: $OUT"
+	q "UPDATE market_inventory_snapshots SET next_attempt_at = now() WHERE booking_id = '$P'" \
+		>/dev/null
+	expect 3 --json sync-all
+	if [ $attempt -lt 3 ]; then
+		printf '%s\n' "$OUT" | grep -q '"claimed":1,.*"retried":1,"failed":0' ||
+			fail "attempt $((attempt + 1)): $OUT"
+	fi
+done
+printf '%s\n' "$OUT" | grep -q '"claimed":1,.*"retried":0,"failed":1' || fail "last attempt: $OUT"
+assert_eq "failed" "failed 4" "$(q "SELECT status || ' ' || attempts
+	FROM market_inventory_snapshots WHERE booking_id = '$P'")"
+expect 0 --json sync-all
+printf '%s\n' "$OUT" | grep -q '"claimed":0,' || fail "a failed snapshot is not due: $OUT"
+expect 3 --json sync-all --retry-failed
+printf '%s\n' "$OUT" | grep -q '"claimed":1,.*"failed":1' || fail "--retry-failed: $OUT"
+# Fixed data is published by the next run.
+q "UPDATE market_inventory_snapshots SET sensors = '[]', status = 'ready_to_publish',
+   attempts = 0, next_attempt_at = now() WHERE booking_id = '$P'" >/dev/null
+expect 0 sync-all
+invariants
+
+# An older version arriving after a newer one is refused: the listing keeps the newer one.
+B=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       ORDER BY booking_id DESC LIMIT 1")
+before=$(listing "$B")
+v=${before%% *}
+q "UPDATE market_inventory_snapshots SET snapshot_version = $v - 1, status = 'ready_to_publish',
+   next_attempt_at = now() WHERE booking_id = '$B'" >/dev/null
+expect 3 --json sync-all
+printf '%s\n' "$OUT" | grep -q '"claimed":1,"published":0,.*"failed":1' || fail "older: $OUT"
+assert_eq "older: failed, listing ahead" "failed|the listing is at version $v, newer than the \
+snapshot's $((v - 1))" "$(q "SELECT status || '|' || last_error FROM market_inventory_snapshots
+	WHERE booking_id = '$B'")"
+assert_eq "older: listing untouched" "$before" "$(listing "$B")"
+q "UPDATE market_inventory_snapshots SET snapshot_version = $v, status = 'ready_to_publish',
+   attempts = 0, next_attempt_at = now() WHERE booking_id = '$B'" >/dev/null
+expect 0 sync-all
+invariants
+
+# All due again, at a new version.
+redo() {
+	q "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
+	   status = 'ready_to_publish', next_attempt_at = now()" >/dev/null
+}
+# wait_for SQL: polls until the query returns true (10 s at most).
+wait_for() {
+	local i
+	for i in $(seq 1000); do
+		[ "$(q "$1")" = t ] && return
+		sleep 0.01
+	done
+	fail "timed out waiting for: $1"
+}
+
+# A worker stalled past its lease (2 s): another takes its snapshots over; when it wakes up
+# it settles nothing, counts them stale, and the listings are the other's.
+redo
+"$SNAPCTL" --json sync-all --batch-size 300 >"$TEST_TMP/a.out" 2>"$TEST_TMP/a.err" &
+a=$!
+wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots WHERE status = 'publishing'"
+kill -STOP $a
+sleep 3
+expect 0 --json sync-all
+printf '%s\n' "$OUT" | grep -q '"claimed":40,.*"skipped_stale":0,"retried":0,"failed":0' || fail "taking over: $OUT"
+kill -CONT $a
+rc=0
+wait $a || rc=$?
+OUT=$(cat "$TEST_TMP/a.out")
+assert_eq "stalled worker's exit" 0 "$rc"
+printf '%s\n' "$OUT" | grep -q '"claimed":40,"published":0,"withdrawn":0,"completed":0,"skipped_stale":40,' ||
+	fail "stalled worker: $OUT"
+invariants
+
+# SIGTERM: the run stops claiming, settles the batch in hand, exits 75; a rerun finishes.
+redo
+"$SNAPCTL" sync-all --batch-size 4 >"$TEST_TMP/t.out" 2>"$TEST_TMP/t.err" &
+t=$!
+wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots WHERE status = 'published'"
+kill -TERM $t
+rc=0
+wait $t || rc=$?
+assert_eq "SIGTERM: exit" 75 "$rc"
+grep -q interrupted "$TEST_TMP/t.err" || fail "SIGTERM: stderr $(cat "$TEST_TMP/t.err")"
+assert_eq "SIGTERM: claimed, due" "0 some" \
+	"$(q "SELECT count(*) FILTER (WHERE status = 'publishing') || ' ' ||
+	   CASE WHEN bool_or(status = 'ready_to_publish') THEN 'some' ELSE 'none' END
+	   FROM market_inventory_snapshots")"
+expect 0 sync-all
+invariants
+echo ok
