@@ -2,7 +2,9 @@
 # A throwaway MongoDB-wire server for tests, the demo and the benchmark: FerretDB (built by
 # tools/ferretdb/build.sh) backed by a PostgreSQL cluster of its own (scripts/pg-cluster.sh;
 # on SQLite every filtered write scans the collection: ten times slower at 2,000 listings),
-# listening on a Unix socket only, telemetry off. With SNAPCTL_TEST_MONGO_URI set, that server
+# listening on a Unix socket only, telemetry off. Its pool is large: FerretDB 1.24 holds one
+# PostgreSQL connection per existing document a bulk update command changes, and hangs for good
+# when its pool runs out (51 with the default 50). With SNAPCTL_TEST_MONGO_URI set, that server
 # is used instead and nothing is started.
 #   mongo-server.sh start ENVFILE   start it; write SNAPCTL_MONGO_URI and friends to ENVFILE
 #   mongo-server.sh stop ENVFILE    stop it and remove every file it made
@@ -14,7 +16,7 @@ launch() {
 	local dir=$1 pghost
 	pghost=$(sed -n "s/^export PGHOST='\(.*\)'$/\1/p" "$dir/pg.env")
 	"$(cat "$dir/bin")" --handler=postgresql \
-		--postgresql-url="postgres://postgres@/postgres?host=$pghost" --state-dir="$dir" \
+		--postgresql-url="postgres://postgres@/postgres?host=$pghost&pool_max_conns=600" --state-dir="$dir" \
 		--listen-addr= --listen-unix="$dir/mongodb.sock" --debug-addr=- --telemetry=disable \
 		--log-level=warn >>"$dir/server.log" 2>&1 &
 	echo $! >"$dir/pid"
@@ -36,7 +38,7 @@ start() {
 	fi
 	dir=$(mktemp -d /tmp/snapmongo.XXXXXX)
 	"$here/../tools/ferretdb/build.sh" >"$dir/bin"
-	"$here/pg-cluster.sh" start "$dir/pg.env"
+	SNAPCTL_PG_MAX_CONNECTIONS=650 "$here/pg-cluster.sh" start "$dir/pg.env"
 	launch "$dir"
 	cat >"$envfile" <<EOT
 export SNAPCTL_TEST_MONGODIR='$dir'

@@ -5,6 +5,7 @@
 # The cluster listens on a Unix socket in a short private directory only (no TCP port to clash
 # with), trusts local connections and runs with fsync=off: it holds test data, nothing else.
 # initdb refuses to run as root, so as root the cluster belongs to the 'postgres' user.
+# SNAPCTL_PG_MAX_CONNECTIONS sets max_connections (default 200).
 set -euo pipefail
 
 bindir=$(pg_config --bindir)
@@ -25,7 +26,8 @@ start() {
 		--no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off" \
-		-o "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		-o "-c synchronous_commit=off -c full_page_writes=off" \
+		-o "-c max_connections=${SNAPCTL_PG_MAX_CONNECTIONS:-200}" \
 		start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 	cat >"$envfile" <<EOT
 export SNAPCTL_TEST_PGDIR='$dir'
