@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The benchmark of issue 3, in one run on one throwaway PostgreSQL cluster and MongoDB-wire
+# server (scripts/pg-cluster.sh, scripts/mongo-server.sh; SNAPCTL_TEST_MONGO_URI=URI uses a
+# real mongod instead of FerretDB):
+#   1. `snapctl sync-all` of the snapshots of BOOKINGS bookings, all ready, into an empty
+#      collection, next to bench/bulk.c loading the very documents sync-all wrote (dumped
+#      from MongoDB) as unordered bulk upserts by booking_id, BATCH per bulk, into an empty
+#      collection with the same indexes; median of RUNS, each from scratch;
+#   2. peak RSS of sync-all at BOOKINGS and at RSS_BOOKINGS bookings.
+# FerretDB 1.24 reads the whole collection for every filtered write (its query on _jsonb has
+# the key as a parameter: no index applies), so its times grow with the square of the
+# collection; the issue's 20,000 and 200,000 are for a real mongod.
+# Usage: bench/sync.sh [BOOKINGS [RUNS [BATCH [RSS_BOOKINGS]]]]   (defaults: 2000 1 500 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bookings=${1:-2000} runs=${2:-1} batch=${3:-500} rss_bookings=${4:-10000}
+
+scripts/setup.sh build >/dev/null
+cmake --build build --target snapctl bench_bulk bench_rss >/dev/null
+snapctl=$PWD/build/cli/snapctl bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
+pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
+trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
+      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
+scripts/pg-cluster.sh start "$pgenv"
+scripts/mongo-server.sh start "$mongoenv"
+# shellcheck disable=SC1090
+. "$pgenv"
+# shellcheck disable=SC1090
+. "$mongoenv"
+export SNAPCTL_MONGO_DB=snapctl_bench
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# load N: a database of N bookings, their snapshots ready, no listings.
+load() {
+	echo "bench: loading $1 bookings" >&2
+	sql -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
+	sql -f sql/source_schema.sql
+	sql -v bookings="$1" -f sql/demo_data.sql
+	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
+	"$snapctl" --quiet init-db --source-indexes
+	"$snapctl" --quiet upsert --all
+	sql -c "VACUUM ANALYZE"
+}
+# empty: every snapshot ready again, under a new version, and no listings.
+empty() {
+	sql -c "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
+	        status = 'ready_to_publish', next_attempt_at = now(), market_listing_id = NULL"
+	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
+	"$snapctl" --quiet init-db
+}
+
+load "$bookings"
+echo "bench: sync-all vs bulk upserts, $runs runs each" >&2
+for r in $(seq "$runs"); do
+	empty
+	read -r ms kb < <("$rss" "$snapctl" --quiet sync-all --batch-size "$batch")
+	echo "$ms" >>"$tmp/sync" && echo "$kb" >>"$tmp/rss"
+	"$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings >"$tmp/docs"
+	empty
+	read -r ms _ < <("$rss" "$bulk" load "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" \
+		market_listings "$batch" <"$tmp/docs")
+	echo "$ms" >>"$tmp/floor"
+	[ "$("$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings | wc -l)" = \
+		"$(wc -l <"$tmp/docs")" ] || { echo "bench: the floor lost documents" >&2; exit 1; }
+done
+docs=$(wc -l <"$tmp/docs") sync=$(median <"$tmp/sync") floor=$(median <"$tmp/floor")
+rss_small=$(median <"$tmp/rss")
+
+load "$rss_bookings"
+echo "bench: sync-all of $rss_bookings for its peak RSS" >&2
+read -r rss_ms rss_big < <("$rss" "$snapctl" --quiet sync-all --batch-size "$batch")
+
+server="FerretDB 1.24 on PostgreSQL"
+[ -z "${SNAPCTL_TEST_MONGO_URI:-}" ] || server="that of SNAPCTL_TEST_MONGO_URI" # never its secrets
+cat <<EOT
+snapctl sync-all benchmark: $bookings bookings ($docs listings), batch $batch, $(nproc) cores,
+  PostgreSQL $(sql -c "SHOW server_version"), MongoDB-wire server: $server
+sync-all, median ms:     snapctl $sync  bulk upserts $floor  ratio $(ratio "$sync" "$floor")  (target <= 1.3)
+peak RSS, KiB:           $bookings bookings $rss_small  $rss_bookings bookings $rss_big ($rss_ms ms)  ratio $(ratio "$rss_big" "$rss_small")  (target <= 1.10)
+EOT
