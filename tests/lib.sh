@@ -1,11 +1,11 @@
 # Sourced by every shell test: a private database on the test cluster, and assertions.
 # The harness (tests/CMakeLists.txt) sets SNAPCTL (the binary), SNAPCTL_SRC (the source tree)
 # SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh), its MongoDB
-# counterpart SNAPCTL_MONGO_ENV, and SNAPCTL_TEST_DROPDB (a helper that drops a MongoDB database).
+# counterpart SNAPCTL_MONGO_ENV, and SNAPCTL_TEST_MONGO_TOOL (tests/mongo/tool.c).
 set -euo pipefail
 
 : "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}" "${SNAPCTL_MONGO_ENV:?}"
-: "${SNAPCTL_TEST_DROPDB:?}"
+: "${SNAPCTL_TEST_MONGO_TOOL:?}"
 # shellcheck disable=SC1090
 . "$SNAPCTL_PG_ENV"
 # shellcheck disable=SC1090
@@ -25,7 +25,7 @@ cleanup() {
 	wait 2>/dev/null || true
 	if [ "$rc" -eq 0 ]; then
 		dropdb --if-exists -U postgres -d postgres "$PGDATABASE" 2>/dev/null || true
-		"$SNAPCTL_TEST_DROPDB" "$SNAPCTL_MONGO_DB" 2>/dev/null || true
+		"$SNAPCTL_TEST_MONGO_TOOL" drop "$SNAPCTL_MONGO_DB" 2>/dev/null || true
 	else
 		echo "FAILED: $TEST_NAME (database $PGDATABASE kept)" >&2
 	fi
@@ -52,12 +52,27 @@ q() {
 # schema too.
 new_db() {
 	dropdb --if-exists "$PGDATABASE" 2>/dev/null || true
-	"$SNAPCTL_TEST_DROPDB" "$SNAPCTL_MONGO_DB" || fail "cannot drop MongoDB database $SNAPCTL_MONGO_DB"
+	"$SNAPCTL_TEST_MONGO_TOOL" drop "$SNAPCTL_MONGO_DB" || fail "cannot drop MongoDB database $SNAPCTL_MONGO_DB"
 	PGDATABASE=postgres createdb "$PGDATABASE"
 	psql -XAq -v ON_ERROR_STOP=1 -f "$SNAPCTL_SRC/sql/source_schema.sql"
 	if [ "${1:-}" = init ]; then
 		"$SNAPCTL" --quiet init-db
 	fi
+}
+
+# wait_for SQL: polls until the query returns true (60 s at most).
+wait_for() {
+	local i
+	for i in $(seq 6000); do
+		[ "$(q "$1")" = t ] && return
+		sleep 0.01
+	done
+	fail "timed out waiting for: $1"
+}
+
+# Every listing, one line each (tests/mongo/tool.c): compare two to see what was written.
+listings() {
+	"$SNAPCTL_TEST_MONGO_TOOL" listings "$SNAPCTL_MONGO_DB" | sort
 }
 
 # run ARGS...: runs snapctl, keeping stdout in $OUT, stderr in $ERR and the exit code in $RC.
@@ -105,16 +120,38 @@ listing() {
 }
 
 # One listing per published snapshot, at its version, under market_listing_id; none for a
-# withdrawn or completed one; no snapshot left claimed.
+# withdrawn or completed one; none without a snapshot; none twice for a booking; no snapshot
+# left claimed. Every listing is copied into a temporary table and compared in one query.
 invariants() {
-	local b status version lid
-	assert_eq "nothing left publishing" 0 \
-		"$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'publishing'")"
-	while IFS='|' read -r b status version lid; do
-		case $status in
-		published) assert_eq "listing of $b" "$version $lid" "$(listing "$b")" ;;
-		withdrawn | completed) assert_eq "listing of $status $b" none "$(listing "$b")" ;;
-		esac
-	done < <(q "SELECT booking_id, status, snapshot_version, market_listing_id
-	            FROM market_inventory_snapshots ORDER BY booking_id")
+	local bad
+	"$SNAPCTL_TEST_MONGO_TOOL" listings "$SNAPCTL_MONGO_DB" >"$TEST_TMP/listings" ||
+		fail "cannot read the listings"
+	bad=$(psql -XAtq -v ON_ERROR_STOP=1 <<SQL
+CREATE TEMP TABLE l (booking_id text, version bigint, oid text, updated_at bigint);
+\\copy l FROM '$TEST_TMP/listings'
+SELECT coalesce(string_agg(problem, '; '), '') FROM (
+  SELECT 'left publishing: ' || booking_id AS problem
+    FROM market_inventory_snapshots WHERE status = 'publishing'
+  UNION ALL
+  SELECT 'listed ' || count(*) || ' times: ' || booking_id FROM l GROUP BY booking_id
+    HAVING count(*) > 1
+  UNION ALL
+  SELECT 'published ' || s.booking_id || ' at ' || s.snapshot_version || ' under '
+         || coalesce(s.market_listing_id, '-') || ', listing '
+         || coalesce(l.version || ' under ' || l.oid, 'none')
+    FROM market_inventory_snapshots s LEFT JOIN l ON l.booking_id = s.booking_id::text
+    WHERE s.status = 'published' AND (l.booking_id IS NULL OR l.version <> s.snapshot_version
+          OR l.oid IS DISTINCT FROM s.market_listing_id)
+  UNION ALL
+  SELECT s.status || ' ' || s.booking_id || ' still listed'
+    FROM market_inventory_snapshots s JOIN l ON l.booking_id = s.booking_id::text
+    WHERE s.status IN ('withdrawn', 'completed')
+  UNION ALL
+  SELECT 'listing without a snapshot: ' || l.booking_id FROM l
+    WHERE NOT EXISTS (SELECT 1 FROM market_inventory_snapshots s
+                      WHERE s.booking_id::text = l.booking_id)
+  LIMIT 5) p;
+SQL
+	)
+	[ -z "$bad" ] || fail "invariants: $bad"
 }

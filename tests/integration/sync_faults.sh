@@ -77,15 +77,6 @@ redo() {
 	q "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
 	   status = 'ready_to_publish', next_attempt_at = now()" >/dev/null
 }
-# wait_for SQL: polls until the query returns true (10 s at most).
-wait_for() {
-	local i
-	for i in $(seq 1000); do
-		[ "$(q "$1")" = t ] && return
-		sleep 0.01
-	done
-	fail "timed out waiting for: $1"
-}
 
 # A worker stalled past its lease (2 s): another takes its snapshots over; when it wakes up
 # it settles nothing, counts them stale, and the listings are the other's.

@@ -1,34 +1,75 @@
-/* mongo_dropdb NAME: drops database NAME on SNAPCTL_MONGO_URI, so that a test starts from no
- * listings however often it runs against the same server. */
+/* The tests' view of MongoDB, on SNAPCTL_MONGO_URI:
+ *   mongo_tool drop DB       drops database DB (a test starts with no listings)
+ *   mongo_tool listings DB   prints every listing of DB as "booking_id<TAB>version<TAB>_id<TAB>
+ *                            updated_at (ms)", for the invariants to compare with the snapshots
+ *                            in one query, and for tests to see which listings were written */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mongoc/mongoc.h>
+
+static int listings(mongoc_client_t *client, const char *db)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(client, db, "market_listings");
+	bson_t filter = BSON_INITIALIZER;
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, NULL, NULL);
+	const bson_t *doc;
+	bson_error_t e;
+	int ok;
+
+	while (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+		const char *booking = "";
+		char oid[25] = "";
+		int64_t version = -1, updated = -1;
+
+		if (bson_iter_init_find(&it, doc, "booking_id") && BSON_ITER_HOLDS_UTF8(&it))
+			booking = bson_iter_utf8(&it, NULL);
+		if (bson_iter_init_find(&it, doc, "snapshot_version"))
+			version = bson_iter_as_int64(&it);
+		if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
+			bson_oid_to_string(bson_iter_oid(&it), oid);
+		if (bson_iter_init_find(&it, doc, "updated_at") && BSON_ITER_HOLDS_DATE_TIME(&it))
+			updated = bson_iter_date_time(&it);
+		printf("%s\t%lld\t%s\t%lld\n", booking, (long long)version, oid,
+		       (long long)updated);
+	}
+	ok = !mongoc_cursor_error(cur, &e);
+	if (!ok)
+		fprintf(stderr, "mongo_tool: %s\n", e.message);
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(coll);
+	return ok;
+}
 
 int main(int argc, char **argv)
 {
 	const char *uri = getenv("SNAPCTL_MONGO_URI");
 	mongoc_client_t *client;
-	mongoc_database_t *db;
-	bson_error_t error;
 	int ok;
 
-	if (argc != 2 || !uri) {
-		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_dropdb NAME\n");
+	if (argc != 3 || !uri || (strcmp(argv[1], "drop") && strcmp(argv[1], "listings"))) {
+		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB\n");
 		return 64;
 	}
 	mongoc_init();
 	mongoc_log_set_handler(NULL, NULL); /* FerretDB lacks endSessions: libmongoc warns */
 	client = mongoc_client_new(uri);
 	if (!client) {
-		fprintf(stderr, "mongo_dropdb: bad URI\n");
+		fprintf(stderr, "mongo_tool: bad URI\n");
 		return 64;
 	}
-	db = mongoc_client_get_database(client, argv[1]);
-	ok = mongoc_database_drop(db, &error);
-	if (!ok)
-		fprintf(stderr, "mongo_dropdb: %s\n", error.message);
-	mongoc_database_destroy(db);
+	if (!strcmp(argv[1], "drop")) {
+		mongoc_database_t *db = mongoc_client_get_database(client, argv[2]);
+		bson_error_t e;
+
+		if (!(ok = mongoc_database_drop(db, &e)))
+			fprintf(stderr, "mongo_tool: %s\n", e.message);
+		mongoc_database_destroy(db);
+	} else {
+		ok = listings(client, argv[2]);
+	}
 	mongoc_client_destroy(client);
 	mongoc_cleanup();
 	return ok ? 0 : 69;
