@@ -30,6 +30,8 @@ enum opt_id {
 	OPT_MAX_DURATION,
 	OPT_RETRY_FAILED,
 	OPT_PUBLISH,
+	OPT_OLDER_THAN,
+	OPT_ORPHANS,
 	OPT_COUNT
 };
 
@@ -108,6 +110,9 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int human_output(const struct invocation *inv); /* text to stdout wanted */
+/* A run's counts on stdout: one JSON object with --json, else one line of text. */
+void print_counts(const struct invocation *inv, const char *const *names, const long *values,
+                  size_t n, long duration_ms, int dry_run);
 
 /* help.c */
 void help_main(FILE *f);
@@ -119,5 +124,7 @@ int cmd_get(struct invocation *inv);
 int cmd_publish(struct invocation *inv);
 int cmd_sync_all(struct invocation *inv);
 int cmd_withdraw(struct invocation *inv);
+int cmd_reconcile(struct invocation *inv);
+int cmd_cleanup(struct invocation *inv);
 
 #endif

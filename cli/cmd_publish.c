@@ -1,7 +1,5 @@
 /* snapctl publish, sync-all and withdraw: the listing side. A summary on stdout (one JSON
  * object with --json); exit 3 when some snapshots could not be published this time. */
-#include <json-c/json.h>
-
 #include "cli.h"
 
 static int summary(struct invocation *inv, const snap_sync_summary *s, int dry_run)
@@ -10,24 +8,9 @@ static int summary(struct invocation *inv, const snap_sync_summary *s, int dry_r
 	                                    "skipped_stale", "retried",   "failed"};
 	const long values[] = {s->claimed,       s->published, s->withdrawn, s->completed,
 	                       s->skipped_stale, s->retried,   s->failed};
-	struct json_object *o;
-	size_t i;
 
-	if (inv->opt[OPT_JSON]) {
-		o = json_object_new_object();
-		for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-			json_object_object_add(o, names[i], json_object_new_int64(values[i]));
-		json_object_object_add(o, "duration_ms", json_object_new_int64(s->duration_ms));
-		if (dry_run)
-			json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else if (human_output(inv)) {
-		printf("%s%ld claimed: %ld published, %ld withdrawn, %ld completed, %ld skipped as "
-		       "stale, %ld to retry, %ld failed (%ld ms)\n",
-		       dry_run ? "dry run: " : "", s->claimed, s->published, s->withdrawn,
-		       s->completed, s->skipped_stale, s->retried, s->failed, s->duration_ms);
-	}
+	print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s->duration_ms,
+	             dry_run);
 	return s->retried + s->failed ? EXIT_PARTIAL : 0;
 }
 

@@ -25,7 +25,7 @@ const struct opt cmd_opts[] = {
     {OPT_ALL, "all", 0, NULL, "every booking, in batches", NULL},
     {OPT_DRY_RUN, "dry-run", 'n', NULL, "do everything but commit; report what would change", NULL},
     {OPT_BATCH_SIZE, "batch-size", 0, "N",
-     "per transaction: upsert 10000 bookings, sync-all 500 snapshots", NULL},
+     "per step: upsert 10000 bookings, sync-all and reconcile 500 snapshots, cleanup 100", NULL},
     {OPT_CHECK, "check", 0, NULL, "report what would change, change nothing", NULL},
     {OPT_SOURCE_INDEXES, "source-indexes", 0, NULL,
      "also create the indexes the aggregation needs on the source tables", NULL},
@@ -38,6 +38,9 @@ const struct opt cmd_opts[] = {
     {OPT_PUBLISH, "publish", 0, NULL,
      "then publish the listings of snapshots left ready (failure: a warning, sync-all retries)",
      NULL},
+    {OPT_OLDER_THAN, "older-than", 0, "AGE",
+     "finished for longer than AGE: a number with s, m, h, d or w (default 90d)", NULL},
+    {OPT_ORPHANS, "orphans", 0, NULL, "also remove listings whose snapshot no longer exists", NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -50,6 +53,10 @@ static const enum opt_id publish_opts[] = {OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id sync_all_opts[] = {OPT_LIMIT,        OPT_BATCH_SIZE, OPT_MAX_DURATION,
                                             OPT_RETRY_FAILED, OPT_DRY_RUN,    OPT_COUNT};
 static const enum opt_id withdraw_opts[] = {OPT_DRY_RUN, OPT_COUNT};
+static const enum opt_id reconcile_opts[] = {OPT_LIMIT, OPT_BATCH_SIZE, OPT_MAX_DURATION,
+                                             OPT_DRY_RUN, OPT_COUNT};
+static const enum opt_id cleanup_opts[] = {OPT_OLDER_THAN, OPT_ORPHANS, OPT_BATCH_SIZE, OPT_DRY_RUN,
+                                           OPT_COUNT};
 
 const struct cmd commands[] = {
     {"init-db", "", "create or migrate the schema snapctl owns", cmd_init_db, init_db_opts},
@@ -61,6 +68,10 @@ const struct cmd commands[] = {
     {"sync-all", "", "publish due snapshots, remove listings of finished bookings", cmd_sync_all,
      sync_all_opts},
     {"withdraw", "BOOKING_ID", "remove a booking's listing now", cmd_withdraw, withdraw_opts},
+    {"reconcile", "[BOOKING_ID...]", "refresh published snapshots and listings from the sources",
+     cmd_reconcile, reconcile_opts},
+    {"cleanup", "", "delete old withdrawn and completed snapshots, once their listing is gone",
+     cmd_cleanup, cleanup_opts},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -104,3 +104,32 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 	va_end(ap);
 	return err->code = code;
 }
+
+void print_counts(const struct invocation *inv, const char *const *names, const long *values,
+                  size_t n, long duration_ms, int dry_run)
+{
+	struct json_object *o;
+	const char *p;
+	size_t i;
+
+	if (inv->opt[OPT_JSON]) {
+		o = json_object_new_object();
+		for (i = 0; i < n; i++)
+			json_object_object_add(o, names[i], json_object_new_int64(values[i]));
+		json_object_object_add(o, "duration_ms", json_object_new_int64(duration_ms));
+		if (dry_run)
+			json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		return;
+	}
+	if (!human_output(inv))
+		return;
+	printf("%s", dry_run ? "dry run: " : "");
+	for (i = 0; i < n; i++) {
+		printf("%s%ld ", i ? ", " : "", values[i]);
+		for (p = names[i]; *p; p++)
+			putchar(*p == '_' ? ' ' : *p);
+	}
+	printf(" (%ld ms)\n", duration_ms);
+}

@@ -1,6 +1,6 @@
 # fish completion for snapctl. Options mirror the command table (cli/cmdtab.c);
 # tests/docs/agree.sh checks that they do.
-set -l commands init-db upsert get publish sync-all withdraw
+set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup
 complete -c snapctl -f
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a init-db -d 'create or migrate the schema snapctl owns'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a upsert -d 'aggregate bookings into snapshots'
@@ -8,6 +8,8 @@ complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a get -d "pr
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a publish -d 'publish listings now, whatever their schedule'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a sync-all -d 'publish due snapshots, remove listings of finished bookings'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a withdraw -d "remove a booking's listing now"
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a reconcile -d 'refresh published snapshots and listings from the sources'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'delete old withdrawn and completed snapshots, once their listing is gone'
 
 complete -c snapctl -l pg -r -d 'PostgreSQL URI or conninfo'
 complete -c snapctl -l mongo -r -d 'MongoDB URI'
@@ -36,3 +38,11 @@ complete -c snapctl -n "__fish_seen_subcommand_from sync-all" -l limit -x -d 'sn
 complete -c snapctl -n "__fish_seen_subcommand_from sync-all" -l batch-size -x -d 'snapshots per batch'
 complete -c snapctl -n "__fish_seen_subcommand_from sync-all" -l max-duration -x -d 'stop claiming after SECONDS'
 complete -c snapctl -n "__fish_seen_subcommand_from sync-all" -l retry-failed -d 'also retry failed snapshots'
+complete -c snapctl -n "__fish_seen_subcommand_from reconcile" -l limit -x -d 'snapshots at most'
+complete -c snapctl -n "__fish_seen_subcommand_from reconcile" -l batch-size -x -d 'snapshots per batch'
+complete -c snapctl -n "__fish_seen_subcommand_from reconcile" -l max-duration -x -d 'stop after SECONDS'
+complete -c snapctl -n "__fish_seen_subcommand_from reconcile" -s n -l dry-run -d 'report what would change'
+complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l older-than -x -a '90d 30d 12h' -d 'finished for longer than AGE'
+complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l orphans -d 'also remove listings without a snapshot'
+complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l batch-size -x -d 'snapshots per transaction'
+complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -s n -l dry-run -d 'report what would change'

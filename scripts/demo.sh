@@ -47,6 +47,15 @@ run sync-all
 run get --listing "$one"
 run publish "$one"
 run withdraw "$two"
+psql -XAqc "INSERT INTO sensor_readings SELECT id, 4.5, 'C', now(), false FROM iot_sensors
+            WHERE location_id = (SELECT location_id FROM storage_bookings WHERE id = '$one')"
+run reconcile --dry-run
+run reconcile
+run reconcile
+psql -XAqc "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '100 days'
+            WHERE booking_id = '$two'"
+run cleanup --dry-run --orphans
+run cleanup --orphans
 step "snapctl upsert 00000000-0000-0000-0000-000000000000    (an unknown booking)"
 "$snapctl" upsert 00000000-0000-0000-0000-000000000000 || echo "exit code $?" >&2
 printf '\ndemo: done; snapshots: %s\n' \

@@ -187,6 +187,50 @@ snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary
 /* Removes a booking's listing now and marks its snapshot 'withdrawn'. */
 snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err);
 
+/* What reconcile does (SPEC section 6). */
+typedef struct snap_reconcile_opts {
+	const char *const *ids; /* check these; NULL: the published snapshots, in turn */
+	size_t nids;
+	long limit;         /* snapshots checked at most; 0: to the end of the pass */
+	int batch_size;     /* snapshots per step; 0: 500 */
+	double max_seconds; /* stop after this long; 0: no limit */
+	int dry_run;        /* check and count changes, write nothing */
+} snap_reconcile_opts;
+
+typedef struct snap_reconcile_summary {
+	long checked, unchanged, changed, published, withdrawn, completed, retried, failed;
+	long duration_ms;
+} snap_reconcile_summary;
+
+/* Re-aggregates published snapshots (all of them in turn, from where the last run of any host
+ * stopped, or the ids given) and publishes those whose content changed in the same run;
+ * listings of bookings now cancelled, rejected, completed or ended are removed. Unchanged
+ * snapshots cost no write in either database. Claims, leases, fences, retries and the
+ * circuit breaker are sync-all's. snap_ctx_interrupt() stops it between batches. */
+snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *opts,
+                         snap_reconcile_summary *sum, snap_error *err);
+
+/* What cleanup does (SPEC section 6). */
+typedef struct snap_cleanup_opts {
+	double older_than_seconds; /* withdrawn or completed for longer than this */
+	int orphans;               /* also remove listings whose snapshot no longer exists */
+	int batch_size;            /* snapshots per transaction; 0: 100 */
+	int dry_run;               /* count what would go, change nothing */
+} snap_cleanup_opts;
+
+typedef struct snap_cleanup_summary {
+	long deleted; /* snapshots deleted (dry run: that would be) */
+	long kept;    /* old snapshots kept: their listing could not be confirmed gone */
+	long orphans; /* listings removed (dry run: found) with no snapshot */
+	long duration_ms;
+} snap_cleanup_summary;
+
+/* Deletes withdrawn and completed snapshots older than opts->older_than_seconds, in small
+ * transactions, each only once its listing is confirmed absent from MongoDB; with MongoDB
+ * unreachable nothing more is deleted and SNAP_ERR_UNAVAILABLE returned. */
+snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *opts, snap_cleanup_summary *sum,
+                       snap_error *err);
+
 /* ---- reading snapshots ---- */
 
 /* The snapshot of one booking as a JSON object (one line, keys in PostgreSQL's jsonb order,
@@ -200,6 +244,10 @@ void snap_free(void *p); /* frees what the library handed out; NULL is fine */
 
 /* 1 when s is a UUID in 8-4-4-4-12 hexadecimal form (any letter case), else 0. */
 int snap_uuid_valid(const char *s);
+
+/* A duration: a whole number followed by s, m, h, d or w (seconds when bare), e.g. "90d",
+ * "12h". Returns 1 and sets *seconds, or 0 when s is not one. */
+int snap_parse_duration(const char *s, double *seconds);
 
 /* Copies conninfo or URI s into out with every password replaced by "***". Returns out. */
 char *snap_redact(const char *s, char *out, size_t outsz);

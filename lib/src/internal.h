@@ -45,6 +45,13 @@ void sb_add(strbuf *sb, const char *s);
 void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_free(strbuf *sb);
 
+double now_seconds(void); /* monotonic, for durations */
+
+/* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
+ * them, as sync-all would, counting in *sum. For reconcile. */
+snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
+                         snap_error *err);
+
 /* pg.c: the one place that talks libpq. */
 snap_code pg_conn(snap_ctx *ctx, snap_error *err);
 snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
@@ -64,6 +71,7 @@ void listings_close(snap_ctx *ctx);
 extern const char snap_sql_upsert[];
 extern const char snap_sql_migrate_001[];
 extern const char snap_sql_migrate_002[];
+extern const char snap_sql_migrate_003[];
 extern const char snap_sql_source_indexes[];
 
 #endif

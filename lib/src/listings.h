@@ -9,7 +9,7 @@
 
 #include "snapshot.h"
 
-#define SNAP_MONGO_ABI 1
+#define SNAP_MONGO_ABI 2
 
 /* One item of a batch: publish (upsert the listing unless a newer one is there) or remove
  * (unless a newer one is there). */
@@ -54,6 +54,10 @@ struct mongo_ops {
 	                   struct listing_result *out, snap_error *err);
 	/* The listing as relaxed extended JSON; *json NULL when there is none. */
 	snap_code (*get)(void *h, const char *booking_id, char **json, snap_error *err);
+	/* Every listing's booking_id, in chunks: fn(ids, n, data) for each, until it returns
+	 * other than SNAP_OK. The ids are borrowed for the call. */
+	snap_code (*booking_ids)(void *h, snap_code (*fn)(const char *const *, size_t, void *),
+	                         void *data, snap_error *err);
 };
 
 /* listings.c: the loaded module and the open connection of ctx (loaded and opened on first

@@ -596,7 +596,51 @@ static snap_code store_get(void *h, const char *booking_id, char **json, snap_er
 	return rc;
 }
 
+static void free_ids(char **ids, size_t *n)
+{
+	while (*n)
+		free(ids[--*n]);
+}
+
+static snap_code store_booking_ids(void *h, snap_code (*fn)(const char *const *, size_t, void *),
+                                   void *data, snap_error *err)
+{
+	enum { CHUNK = 500 };
+	struct store *s = h;
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *opts = BCON_NEW("projection", "{", "booking_id", BCON_INT32(1), "_id",
+	                        BCON_INT32(0), "}", "batchSize", BCON_INT32(CHUNK));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
+	char *ids[CHUNK];
+	const bson_t *doc;
+	bson_error_t e;
+	size_t n = 0;
+	snap_code rc = SNAP_OK;
+
+	while (rc == SNAP_OK && mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+
+		if (!bson_iter_init_find(&it, doc, "booking_id") || !BSON_ITER_HOLDS_UTF8(&it))
+			continue;
+		if (!(ids[n] = strdup(bson_iter_utf8(&it, NULL))))
+			rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+		else if (++n == CHUNK) {
+			rc = fn((const char *const *)ids, n, data);
+			free_ids(ids, &n);
+		}
+	}
+	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, "reading listings", &e);
+	if (rc == SNAP_OK && n)
+		rc = fn((const char *const *)ids, n, data);
+	free_ids(ids, &n);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
 __attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
     SNAP_MONGO_ABI, store_open,  store_close, store_duplicates,
-    store_indexes,  store_write, store_get,
+    store_indexes,  store_write, store_get,   store_booking_ids,
 };

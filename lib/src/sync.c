@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
 #include "listings.h"
 
 enum { DEFAULT_BATCH = 500 };
+
+/* What a run claims: due work (or the ids given, whatever their state), the ids given to
+ * remove their listings, or those of the ids given that are due. */
+enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
 /* What a snapshot's listing needs: withdraw, complete or publish. */
 #define ACTION                                                                                     \
@@ -74,6 +77,13 @@ static const char SQL_CLAIM_DUE[] =
 static const char SQL_CLAIM_IDS[] =
     "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
     " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+
+/* $1 ids (uuid[]), $2 lease seconds, $3 as above: these, of those that are due and free. */
+static const char SQL_CLAIM_IDS_DUE[] =
+    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    " WHERE s.booking_id = ANY ($1::uuid[]) AND (" DUE ") ORDER BY s.booking_id"
+    " FOR UPDATE SKIP LOCKED),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
 /* $1 limit, $3 as in a claim: what a claim would take, by action ($2 unused but typed). */
@@ -156,14 +166,6 @@ static void json_string(strbuf *sb, const char *s)
 		}
 	}
 	sb_add(sb, "\"");
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static snap_code release(snap_ctx *ctx, const PGresult *claim)
@@ -305,9 +307,11 @@ static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, 
 }
 
 /* One batch: claim, write, settle. *n is how many were claimed (0: nothing due). */
-static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, const char *failed_before, long want,
-                       int force_remove, snap_sync_summary *sum, int *n, snap_error *err)
+static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
+                       const char *failed_before, long want, snap_sync_summary *sum, int *n,
+                       snap_error *err)
 {
+	int force_remove = mode == WITHDRAW;
 	char limit[24], lease[16];
 	const char *params[3] = {limit, lease, failed_before};
 	PGresult *claim = NULL;
@@ -326,8 +330,12 @@ static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, const char *faile
 	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
 		return rc;
 	claimed_at = now_seconds();
-	rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE, 3, params, &claim,
-	          err);
+	if (mode == DUE_AMONG)
+		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS_DUE, 3, NULL, 0, params,
+		          &claim, err);
+	else
+		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE, 3, params,
+		          &claim, err);
 	if (rc != SNAP_OK || (*n = PQntuples(claim)) == 0)
 		goto out;
 	sum->claimed += *n;
@@ -418,8 +426,8 @@ static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *e
 	return rc;
 }
 
-static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, int force_remove,
-                     snap_sync_summary *sum, snap_error *err)
+static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, snap_sync_summary *sum,
+                     snap_error *err)
 {
 	double start = now_seconds();
 	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
@@ -447,7 +455,7 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, int force_remove,
 		           : batch_size;
 		if (want <= 0)
 			break;
-		rc = batch(ctx, o, failed_before, want, force_remove, sum, &n, err);
+		rc = batch(ctx, o, mode, failed_before, want, sum, &n, err);
 		if (n == 0 || o->ids)
 			break;
 		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
@@ -465,7 +473,7 @@ snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary
 	memset(sum, 0, sizeof(*sum));
 	if (opts->ids && (rc = check_ids(ctx, opts, err)) != SNAP_OK)
 		return rc;
-	return run(ctx, opts, 0, sum, err);
+	return run(ctx, opts, SYNC, sum, err);
 }
 
 snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err)
@@ -478,10 +486,22 @@ snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap
 	o.nids = 1;
 	o.dry_run = dry_run;
 	if ((rc = check_ids(ctx, &o, err)) != SNAP_OK ||
-	    (rc = run(ctx, &o, 1, &sum, err)) != SNAP_OK)
+	    (rc = run(ctx, &o, WITHDRAW, &sum, err)) != SNAP_OK)
 		return rc;
 	if (!dry_run && sum.withdrawn == 0)
 		return snap_fail(err, SNAP_ERR_TEMPORARY, "the listing of '%s' is still there",
 		                 booking_id);
 	return SNAP_OK;
+}
+
+snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
+                         snap_error *err)
+{
+	snap_sync_opts o = {0};
+
+	o.ids = ids;
+	o.nids = n;
+	o.batch_size = (int)n;
+	memset(sum, 0, sizeof(*sum));
+	return n ? run(ctx, &o, DUE_AMONG, sum, err) : SNAP_OK;
 }

@@ -1,8 +1,9 @@
 /* Pure helpers with no database: UUID syntax and password redaction. Unit-tested. */
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
-#include "snapshot.h"
+#include "internal.h"
 
 int snap_uuid_valid(const char *s)
 {
@@ -105,4 +106,38 @@ char *snap_redact(const char *s, char *out, size_t outsz)
 	}
 	emit(&o, p, strlen(p));
 	return out;
+}
+
+int snap_parse_duration(const char *s, double *seconds)
+{
+	static const struct {
+		char unit;
+		double seconds;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+	double n = 0, scale = 1;
+	const char *p = s;
+	size_t i;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return 0;
+	for (; isdigit((unsigned char)*p); p++)
+		if ((n = n * 10 + (*p - '0')) > 1e12)
+			return 0;
+	if (*p) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]) && units[i].unit != *p; i++)
+			;
+		if (i == sizeof(units) / sizeof(units[0]) || p[1])
+			return 0;
+		scale = units[i].seconds;
+	}
+	*seconds = n * scale;
+	return 1;
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

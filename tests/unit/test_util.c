@@ -17,6 +17,28 @@ static void uuid_accepts_canonical_forms(void **state)
 	assert_true(snap_uuid_valid("3B95B709-5C45-CFE3-A70A-4889C17275A7"));
 }
 
+static void durations_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		double seconds;
+	} good[] = {{"90d", 90 * 86400.0}, {"12h", 43200},  {"30m", 1800}, {"45s", 45},
+	            {"3600", 3600},        {"2w", 1209600}, {"0d", 0}};
+	static const char *const bad[] = {"",     "d",   "90 d", "90dd",          "-1d",
+	                                  "1.5h", "12y", "h12",  "9999999999999d"};
+	double v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_true(snap_parse_duration(good[i].in, &v));
+		assert_true(v == good[i].seconds);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(snap_parse_duration(bad[i], &v));
+	assert_false(snap_parse_duration(NULL, &v));
+}
+
 static void uuid_rejects_everything_else(void **state)
 {
 	static const char *const bad[] = {
@@ -109,6 +131,7 @@ int main(void)
 	    cmocka_unit_test(redact_keeps_what_is_not_secret),
 	    cmocka_unit_test(redact_truncates_safely),
 	    cmocka_unit_test(every_code_has_a_name),
+	    cmocka_unit_test(durations_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

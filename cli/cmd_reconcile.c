@@ -1,0 +1,64 @@
+/* snapctl reconcile and cleanup: keeping listings true. A summary on stdout (one JSON object
+ * with --json); reconcile exits 3 when some snapshots could not be published this time. */
+#include "cli.h"
+
+int cmd_reconcile(struct invocation *inv)
+{
+	static const char *const names[] = {"checked",   "unchanged", "changed", "published",
+	                                    "withdrawn", "completed", "retried", "failed"};
+	snap_reconcile_opts o = {0};
+	snap_reconcile_summary s = {0};
+	snap_error err = {0};
+	snap_code rc;
+
+	o.ids = inv->nargs ? (const char *const *)inv->args : NULL;
+	o.nids = (size_t)inv->nargs;
+	o.limit = inv->limit;
+	o.batch_size = inv->batch_size;
+	o.max_seconds = inv->max_seconds;
+	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	rc = snap_reconcile(inv->ctx, &o, &s, &err);
+	/* The summary of what was done goes out whatever stopped the run. */
+	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
+		return fail_snap(inv, &err);
+	{
+		const long values[] = {s.checked,   s.unchanged, s.changed, s.published,
+		                       s.withdrawn, s.completed, s.retried, s.failed};
+
+		print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s.duration_ms,
+		             o.dry_run);
+	}
+	if (rc != SNAP_OK)
+		return fail_snap(inv, &err);
+	return s.retried + s.failed ? EXIT_PARTIAL : 0;
+}
+
+int cmd_cleanup(struct invocation *inv)
+{
+	static const char *const names[] = {"deleted", "kept", "orphans"};
+	const char *age = inv->opt[OPT_OLDER_THAN] ? inv->opt[OPT_OLDER_THAN] : "90d";
+	snap_cleanup_opts o = {0};
+	snap_cleanup_summary s = {0};
+	snap_error err = {0};
+	snap_code rc;
+
+	if (inv->nargs)
+		return fail(inv, EXIT_USAGE, "cleanup takes no arguments");
+	if (!snap_parse_duration(age, &o.older_than_seconds))
+		return fail(
+		    inv, EXIT_USAGE,
+		    "--older-than must be a number with s, m, h, d or w (e.g. 90d), not '%s'", age);
+	o.orphans = inv->opt[OPT_ORPHANS] != NULL;
+	o.batch_size = inv->batch_size;
+	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	rc = snap_cleanup(inv->ctx, &o, &s, &err);
+	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
+		return fail_snap(inv, &err);
+	{
+		const long values[] = {s.deleted, s.kept, s.orphans};
+
+		print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s.duration_ms,
+		             o.dry_run);
+	}
+	return rc == SNAP_OK ? 0 : fail_snap(inv, &err);
+}

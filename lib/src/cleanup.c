@@ -1,0 +1,237 @@
+/* cleanup: deletes old withdrawn and completed snapshots, each only once its listing is
+ * confirmed gone, and (--orphans) removes listings whose snapshot no longer exists.
+ *
+ * A batch is one transaction: its snapshots are locked (FOR UPDATE SKIP LOCKED: no run waits
+ * for another), their listings removed with sync-all's guarded bulk write, and only the rows
+ * whose listing is confirmed absent are deleted before the commit. A crash at any point
+ * deletes nothing unconfirmed; MongoDB unreachable rolls the batch back. A snapshot whose
+ * listing could not be confirmed gone gets recheck, so sync-all removes it again and this run
+ * does not take it twice. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "listings.h"
+
+enum { DEFAULT_BATCH = 100 };
+
+#define OLD_FINISHED                                                                               \
+	" FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')"              \
+	" AND NOT recheck AND status_changed_at < now() - make_interval(secs => $1)"
+
+/* $1 age in seconds, $2 batch */
+static const char SQL_TAKE[] = "SELECT booking_id::text, snapshot_version" OLD_FINISHED
+                               " ORDER BY status_changed_at LIMIT $2 FOR UPDATE SKIP LOCKED";
+
+/* $1 age in seconds ($2 unused but typed) */
+static const char SQL_COUNT[] = "SELECT count(*)" OLD_FINISHED " AND $2::int IS NOT NULL";
+
+/* $1 ids gone from MongoDB, $2 ids whose listing may still be there */
+static const char SQL_SETTLE[] =
+    "WITH d AS (DELETE FROM market_inventory_snapshots WHERE booking_id = ANY ($1::uuid[])),"
+    " r AS (UPDATE market_inventory_snapshots SET recheck = true"
+    "  WHERE booking_id = ANY ($2::uuid[]))"
+    " SELECT 1";
+
+/* $1 booking ids (text[]) of listings: those with no snapshot. */
+static const char SQL_ORPHANS[] =
+    "SELECT u.id FROM unnest($1::text[]) AS u(id) WHERE NOT EXISTS"
+    " (SELECT 1 FROM market_inventory_snapshots s WHERE s.booking_id ="
+    "  CASE WHEN u.id ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'"
+    "  THEN u.id::uuid END)";
+
+static void add_id(strbuf *sb, const char *id)
+{
+	sb_add(sb, sb->len > 1 ? "," : "");
+	sb_add(sb, "\"");
+	sb_add(sb, id);
+	sb_add(sb, "\"");
+}
+
+/* Removes the listings of items[0..n) and says which are confirmed gone. */
+static snap_code remove_listings(snap_ctx *ctx, struct listing_item *items, size_t n,
+                                 struct listing_result *results, snap_error *err)
+{
+	const struct mongo_ops *ops;
+	void *h;
+	snap_code rc;
+
+	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+		return rc;
+	return ops->write(h, items, n, results, err);
+}
+
+/* One batch; *n is how many snapshots it took (0: none left). */
+static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_summary *sum, int *n,
+                       snap_error *err)
+{
+	char limit[24];
+	const char *params[2] = {age, limit};
+	PGresult *res = NULL, *done = NULL;
+	struct listing_item *items = NULL;
+	struct listing_result *results = NULL;
+	strbuf gone = {0}, kept = {0};
+	int i;
+	snap_code rc;
+
+	*n = 0;
+	snprintf(limit, sizeof(limit), "%ld", want);
+	if ((rc = pg_cmd(ctx, "starting a cleanup batch", "BEGIN", err)) != SNAP_OK ||
+	    (rc = pg_exec(ctx, "taking old snapshots", SQL_TAKE, 2, params, &res, err)) !=
+	        SNAP_OK ||
+	    (*n = PQntuples(res)) == 0)
+		goto out;
+	items = calloc((size_t)*n, sizeof(*items));
+	results = calloc((size_t)*n, sizeof(*results));
+	if (!items || !results) {
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < *n; i++) {
+		items[i].booking_id = PQgetvalue(res, i, 0);
+		items[i].listing_id = "";
+		items[i].version = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		items[i].remove = 1;
+	}
+	if ((rc = remove_listings(ctx, items, (size_t)*n, results, err)) != SNAP_OK)
+		goto out;
+	sb_add(&gone, "{");
+	sb_add(&kept, "{");
+	for (i = 0; i < *n; i++) {
+		int ok = results[i].outcome == LISTING_WRITTEN;
+
+		add_id(ok ? &gone : &kept, items[i].booking_id);
+		if (ok)
+			sum->deleted++;
+		else
+			sum->kept++;
+	}
+	sb_add(&gone, "}");
+	sb_add(&kept, "}");
+	params[0] = gone.buf;
+	params[1] = kept.buf;
+	if (gone.failed || kept.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else if ((rc = pg_exec(ctx, "deleting snapshots", SQL_SETTLE, 2, params, &done, err)) ==
+	         SNAP_OK)
+		rc = pg_cmd(ctx, "committing a cleanup batch", "COMMIT", err);
+out:
+	if (rc != SNAP_OK) {
+		pg_rollback(ctx);
+		sum->deleted = sum->kept = 0;
+	}
+	PQclear(done);
+	PQclear(res);
+	free(items);
+	free(results);
+	sb_free(&gone);
+	sb_free(&kept);
+	return rc;
+}
+
+struct orphan_scan {
+	snap_ctx *ctx;
+	const struct mongo_ops *ops;
+	void *h;
+	int dry_run;
+	snap_cleanup_summary *sum;
+	snap_error *err;
+};
+
+static snap_code orphan_chunk(const char *const *ids, size_t n, void *data)
+{
+	struct orphan_scan *o = data;
+	strbuf arr = {0};
+	const char *params[1];
+	PGresult *res = NULL;
+	struct listing_item *items = NULL;
+	struct listing_result *results = NULL;
+	size_t i, m = 0, removed;
+	snap_code rc;
+
+	sb_add(&arr, "{");
+	for (i = 0; i < n; i++)
+		add_id(&arr, ids[i]);
+	sb_add(&arr, "}");
+	params[0] = arr.buf;
+	if (arr.failed)
+		rc = snap_fail(o->err, SNAP_ERR_INTERNAL, "out of memory");
+	else
+		rc = pg_exec(o->ctx, "finding orphan listings", SQL_ORPHANS, 1, params, &res,
+		             o->err);
+	if (rc == SNAP_OK)
+		m = (size_t)PQntuples(res);
+	if (rc == SNAP_OK && m && !o->dry_run) {
+		items = calloc(m, sizeof(*items));
+		results = calloc(m, sizeof(*results));
+		if (!items || !results)
+			rc = snap_fail(o->err, SNAP_ERR_INTERNAL, "out of memory");
+		for (i = 0; rc == SNAP_OK && i < m; i++) {
+			items[i].booking_id = PQgetvalue(res, (int)i, 0);
+			items[i].listing_id = "";
+			items[i].version = INT64_MAX; /* whatever its version */
+			items[i].remove = 1;
+		}
+		if (rc == SNAP_OK)
+			rc = o->ops->write(o->h, items, m, results, o->err);
+		for (i = 0, removed = 0; rc == SNAP_OK && i < m; i++)
+			removed += results[i].outcome == LISTING_WRITTEN;
+		m = removed;
+	}
+	if (rc == SNAP_OK)
+		o->sum->orphans += (long)m;
+	free(items);
+	free(results);
+	PQclear(res);
+	sb_free(&arr);
+	return rc;
+}
+
+static snap_code orphans(snap_ctx *ctx, int dry_run, snap_cleanup_summary *sum, snap_error *err)
+{
+	struct orphan_scan o = {ctx, NULL, NULL, dry_run, sum, err};
+	snap_code rc;
+
+	if ((rc = listings_open(ctx, &o.ops, &o.h, err)) != SNAP_OK)
+		return rc;
+	return o.ops->booking_ids(o.h, orphan_chunk, &o, err);
+}
+
+snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_summary *sum,
+                       snap_error *err)
+{
+	double start = now_seconds();
+	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
+	char age[32];
+	const char *params[2] = {age, "0"};
+	PGresult *res = NULL;
+	snap_cleanup_summary b;
+	snap_code rc = SNAP_OK;
+	int n = 1;
+
+	memset(sum, 0, sizeof(*sum));
+	if (o->older_than_seconds < 0)
+		return snap_fail(err, SNAP_ERR_USAGE, "the age must not be negative");
+	snprintf(age, sizeof(age), "%.0f", o->older_than_seconds);
+	if (o->dry_run) {
+		rc = pg_exec(ctx, "counting old snapshots", SQL_COUNT, 2, params, &res, err);
+		if (rc == SNAP_OK)
+			sum->deleted = atol(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	while (!o->dry_run && rc == SNAP_OK && n > 0) {
+		if (ctx->interrupted) {
+			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted; the rest is left");
+			break;
+		}
+		memset(&b, 0, sizeof(b));
+		rc = batch(ctx, age, batch_size, &b, &n, err);
+		sum->deleted += b.deleted;
+		sum->kept += b.kept;
+	}
+	if (rc == SNAP_OK && o->orphans)
+		rc = orphans(ctx, o->dry_run, sum, err);
+	sum->duration_ms = (long)((now_seconds() - start) * 1000);
+	return rc;
+}

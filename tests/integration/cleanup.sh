@@ -1,0 +1,76 @@
+# cleanup: only old finished snapshots go, each once its listing is confirmed gone; MongoDB down
+# deletes nothing; a crash mid-way loses nothing; --orphans removes listings with no snapshot.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=160 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet upsert --all
+"$SNAPCTL" --quiet sync-all
+finished() {
+	q "SELECT count(*) FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')
+	   AND status_changed_at < now() - interval '$1'"
+}
+field() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" <<<"$OUT"; }
+
+# Half the finished snapshots finished 100 days ago; the rest are recent.
+q "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '100 days'
+   WHERE status IN ('withdrawn', 'completed') AND booking_id::text < '8'" >/dev/null
+# One more finished long ago whose listing is still there (an earlier system left it).
+S=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       ORDER BY booking_id LIMIT 1")
+q "UPDATE market_inventory_snapshots SET status = 'withdrawn',
+   status_changed_at = now() - interval '100 days' WHERE booking_id = '$S'" >/dev/null
+old=$(finished '90 days') recent=$(q "SELECT count(*) FROM market_inventory_snapshots
+	WHERE status IN ('withdrawn', 'completed') AND status_changed_at > now() - interval '1 day'")
+[ "$old" -gt 2 ] && [ "$recent" -gt 0 ] || fail "test data: $old old, $recent recent"
+
+# Bad ages are refused before anything is read.
+expect 64 cleanup --older-than 90x
+one_line_error "older-than"
+expect 64 cleanup --older-than ''
+
+before=$(table_state)
+expect 0 --json cleanup --dry-run
+assert_eq "dry run" "$old 0 0" "$(field deleted) $(field kept) $(field orphans)"
+assert_eq "dry run wrote" "$before" "$(table_state)"
+
+# MongoDB down: nothing deleted, exit 69.
+"$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
+expect 69 cleanup
+"$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
+assert_eq "MongoDB down: rows" "$before" "$(table_state)"
+
+expect 0 --json cleanup --batch-size 7
+assert_eq "cleanup" "$old 0" "$(field deleted) $(field kept)"
+assert_eq "old ones left" 0 "$(finished '90 days')"
+assert_eq "recent ones kept" "$recent" "$(q "SELECT count(*) FROM market_inventory_snapshots
+	WHERE status IN ('withdrawn', 'completed')")"
+assert_eq "the stale listing is gone with its snapshot" "none" "$(listing "$S")"
+invariants
+expect 0 --json cleanup --older-than 12h
+assert_eq "nothing finished 12 h ago" 0 "$(field deleted)"
+
+# SIGKILL in the middle: the rerun finishes, and no listing is left without its snapshot.
+q "UPDATE market_inventory_snapshots SET status = 'withdrawn',
+   status_changed_at = now() - interval '100 days' WHERE status = 'published'" >/dev/null
+n=$(finished '90 days')
+"$SNAPCTL" cleanup --batch-size 3 >/dev/null 2>&1 &
+wait_for "SELECT count(*) < $n - 6 FROM market_inventory_snapshots"
+kill -9 $!
+wait $! 2>/dev/null || true
+expect 0 cleanup
+assert_eq "after the kill: old ones left" 0 "$(finished '90 days')"
+invariants
+
+# Orphans: a snapshot gone (as when its booking is deleted) leaves a listing behind.
+"$SNAPCTL" --quiet upsert --all
+"$SNAPCTL" --quiet sync-all
+O=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published' LIMIT 1")
+q "DELETE FROM market_inventory_snapshots WHERE booking_id = '$O'" >/dev/null
+expect 0 --json cleanup --orphans --dry-run
+assert_eq "orphans, dry run" 1 "$(field orphans)"
+[ "$(listing "$O")" != none ] || fail "dry run removed the orphan"
+expect 0 --json cleanup --orphans
+assert_eq "orphans" 1 "$(field orphans)"
+assert_eq "orphan gone" none "$(listing "$O")"
+invariants
+echo ok

@@ -1,0 +1,114 @@
+# reconcile: a source change reaches exactly the listings it concerns, in the same run; no
+# change writes nothing in either database; finished bookings lose their listing.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet upsert --all
+"$SNAPCTL" --quiet sync-all
+published() { q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'published'"; }
+# The listings whose version or updated_at moved between two listings() dumps.
+written() { comm -13 "$1" "$2" | wc -l; }
+field() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" <<<"$OUT"; }
+
+# No change: every published snapshot checked, not a row or document written.
+n=$(published)
+before=$(table_state)
+listings >"$TEST_TMP/l0"
+expect 0 --json reconcile
+printf '%s\n' "$OUT" | grep -q "\"checked\":$n,\"unchanged\":$n,\"changed\":0,\"published\":0," ||
+	fail "no change: $OUT"
+assert_eq "no change: rows written" "$before" "$(table_state)"
+listings >"$TEST_TMP/l1"
+assert_eq "no change: documents written" 0 "$(written "$TEST_TMP/l0" "$TEST_TMP/l1")"
+expect 0 --json reconcile --dry-run
+assert_eq "dry run: rows written" "$before" "$(table_state)"
+
+# A new reading at one location: only that location's bookings change, in both databases.
+L=$(q "SELECT s.location_id FROM market_inventory_snapshots s JOIN iot_sensors i
+       ON i.location_id = s.location_id WHERE s.status = 'published'
+       GROUP BY s.location_id ORDER BY count(*) DESC, s.location_id LIMIT 1")
+at_l=$(q "SELECT count(*) FROM market_inventory_snapshots
+          WHERE status = 'published' AND location_id = '$L'")
+q "INSERT INTO sensor_readings SELECT id, 42.5, 'C', now(), true FROM iot_sensors
+   WHERE location_id = '$L' AND sensor_type = 'temperature'" >/dev/null
+expect 0 --json reconcile --dry-run
+[ "$(field changed)" = "$at_l" ] || fail "dry run, new reading: $OUT"
+assert_eq "dry run, new reading: rows written" "$before" "$(table_state)"
+expect 0 --json reconcile
+[ "$(field changed)" = "$at_l" ] && [ "$(field published)" = "$at_l" ] &&
+	[ "$(field checked)" = "$n" ] || fail "new reading at $L ($at_l bookings): $OUT"
+listings >"$TEST_TMP/l2"
+assert_eq "new reading: documents written" "$at_l" "$(written "$TEST_TMP/l1" "$TEST_TMP/l2")"
+ids=$(comm -13 "$TEST_TMP/l1" "$TEST_TMP/l2" | cut -f1 | sed "s/.*/'&'/" | paste -sd,)
+assert_eq "new reading: only location $L" "$at_l" "$(q "SELECT count(*)
+	FROM market_inventory_snapshots WHERE booking_id IN ($ids) AND location_id = '$L'")"
+invariants
+
+# A pest alert raised, then resolved: the listings say so after each reconcile.
+B=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       AND NOT has_pest_alerts ORDER BY booking_id LIMIT 1")
+BL=$(q "SELECT location_id FROM market_inventory_snapshots WHERE booking_id = '$B'")
+q "INSERT INTO pest_detections VALUES ('$BL', 'weevil', 'critical', 0.97,
+   now() - interval '1 hour', 'fumigation', NULL)" >/dev/null
+expect 0 reconcile
+"$SNAPCTL" get --listing "$B" | tr -d ' \n' | grep -q '"has_pest_alerts":true' ||
+	fail "pest alert not in the listing"
+q "UPDATE pest_detections SET resolved_at = now() WHERE location_id = '$BL'
+   AND pest_type = 'weevil'" >/dev/null
+expect 0 reconcile "$B"
+"$SNAPCTL" get --listing "$B" | tr -d ' \n' | grep -q '"has_pest_alerts":false' ||
+	fail "resolved pest still an alert in the listing"
+
+# A vendor certificate expires: the listing's certification follows.
+C=$(q "SELECT c.id FROM compliance_certificates c JOIN market_inventory_snapshots s
+       ON s.vendor_id = c.vendor_id WHERE s.status = 'published' AND lower(c.status) = 'valid'
+       AND (c.expiry_date IS NULL OR c.expiry_date >= current_date) ORDER BY c.id LIMIT 1")
+CB=$(q "SELECT s.booking_id FROM market_inventory_snapshots s JOIN compliance_certificates c
+        ON c.vendor_id = s.vendor_id WHERE c.id = '$C' AND s.status = 'published' LIMIT 1")
+"$SNAPCTL" get --listing "$CB" | grep -q "$C" || fail "certificate $C not in the listing"
+q "UPDATE compliance_certificates SET expiry_date = current_date - 1 WHERE id = '$C'" >/dev/null
+expect 0 reconcile
+! "$SNAPCTL" get --listing "$CB" | grep -q "$C" || fail "expired certificate $C still listed"
+invariants
+
+# A booking cancelled, another ended: listings gone, withdrawn and completed.
+X=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       ORDER BY booking_id LIMIT 1 OFFSET 5")
+E=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       ORDER BY booking_id LIMIT 1 OFFSET 6")
+q "UPDATE storage_bookings SET booking_status = 'cancelled' WHERE id = '$X'" >/dev/null
+q "UPDATE storage_bookings SET end_date = now() - interval '1 day' WHERE id = '$E'" >/dev/null
+expect 0 --json reconcile
+printf '%s\n' "$OUT" | grep -q '"withdrawn":1,"completed":1,' || fail "finished: $OUT"
+assert_eq "cancelled" "withdrawn none" "$(q "SELECT status FROM market_inventory_snapshots
+	WHERE booking_id = '$X'") $(listing "$X")"
+assert_eq "ended" "completed none" "$(q "SELECT status FROM market_inventory_snapshots
+	WHERE booking_id = '$E'") $(listing "$E")"
+invariants
+
+# --limit: a run checks that many; the next run goes on from there (no starvation).
+expect 0 --json reconcile --limit 50 --batch-size 20
+[ "$(field checked)" = 50 ] || fail "--limit 50: $OUT"
+expect 0 --json reconcile --limit 1000
+[ "$(field checked)" = "$(($(published) - 50))" ] || fail "the rest of the pass: $OUT"
+
+# Racing sync-all and upsert while sources change: every listing ends at the newest version.
+for i in 1 2 3; do
+	q "INSERT INTO sensor_readings SELECT id, 10 + $i, 'C', now(), false FROM iot_sensors
+	   WHERE sensor_type = 'humidity'" >/dev/null
+	"$SNAPCTL" --quiet reconcile --batch-size 30 &
+	"$SNAPCTL" --quiet sync-all --batch-size 30 &
+	"$SNAPCTL" --quiet upsert --all --batch-size 50 &
+	wait
+done
+"$SNAPCTL" --quiet sync-all
+expect 0 --json reconcile
+[ "$(field changed)" = 0 ] || fail "after the race, still changes: $OUT"
+assert_eq "after the race: all settled" 0 "$(q "SELECT count(*) FROM market_inventory_snapshots
+	WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+invariants
+
+# Bad input changes nothing.
+expect 65 reconcile not-a-uuid
+expect 66 reconcile 00000000-0000-0000-0000-000000000001
+echo ok
