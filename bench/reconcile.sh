@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The benchmark of issue 4, in one run on one throwaway PostgreSQL cluster and MongoDB-wire
+# server (SNAPCTL_TEST_MONGO_URI=URI uses a real mongod instead of FerretDB): reconcile over
+# the snapshots of BOOKINGS bookings, all published, next to `upsert --all` of the same
+# bookings into an empty table (median of RUNS):
+#   (a) nothing changed: time, rows and documents written;
+#   (b) new sensor readings at 1% of the locations: time, rows and documents written, and the
+#       bookings at those locations (the documents written must be exactly those).
+# The snapshots are marked published in PostgreSQL without writing their listings first:
+# FerretDB needs about 20 minutes for 20,000 (it reads the whole collection for every
+# write). Reconcile reads no listing when nothing changed; a changed one is upserted.
+# Usage: bench/reconcile.sh [BOOKINGS [RUNS]]     (defaults: 20000 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bookings=${1:-20000} runs=${2:-3}
+
+scripts/setup.sh build >/dev/null
+cmake --build build --target snapctl bench_bulk >/dev/null
+snapctl=$PWD/build/cli/snapctl bulk=$PWD/build/bench/bench_bulk
+pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
+trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
+      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
+scripts/pg-cluster.sh start "$pgenv"
+scripts/mongo-server.sh start "$mongoenv"
+# shellcheck disable=SC1090
+. "$pgenv"
+# shellcheck disable=SC1090
+. "$mongoenv"
+export SNAPCTL_MONGO_DB=snapctl_bench
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+docs() { "$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings | wc -l; }
+# Rows of the snapshot table written since remember(): new or changed physical identity.
+remember() {
+	sql -c "DROP TABLE IF EXISTS bench_before" -c "CREATE TABLE bench_before AS
+	        SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
+}
+rows_written() {
+	sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
+}
+# All snapshots published (at their version, under an ObjectId), no listings, cursor at 0.
+publish_all() {
+	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
+	"$snapctl" --quiet init-db
+	# as sync-all leaves them (lib/src/sync.c, ACTION)
+	sql -c "UPDATE market_inventory_snapshots SET status = CASE
+	        WHEN lower(booking_status) IN ('cancelled', 'rejected') THEN 'withdrawn'
+	        WHEN lower(booking_status) = 'completed' OR end_date < now() THEN 'completed'
+	        ELSE 'published' END, status_changed_at = now(),
+	        published_version = snapshot_version, published_at = now(), last_synced_at = now(),
+	        listing_oid = coalesce(listing_oid, snapctl_object_id())" \
+		-c "UPDATE market_inventory_snapshots SET market_listing_id = listing_oid
+		    WHERE status = 'published'" \
+		-c "UPDATE snapctl_reconcile_cursor SET position = '00000000-0000-0000-0000-000000000000'" \
+		-c "VACUUM ANALYZE"
+}
+
+echo "bench: loading $bookings bookings" >&2
+sql -f sql/source_schema.sql
+sql -v bookings="$bookings" -f sql/demo_data.sql
+"$snapctl" --quiet init-db --source-indexes
+sql -c "VACUUM ANALYZE"
+locations=$(sql -c "SELECT count(DISTINCT location_id) FROM storage_bookings")
+changed=$(((locations + 99) / 100))
+
+for r in $(seq "$runs"); do
+	echo "bench: run $r of $runs" >&2
+	sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"
+	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/upsert"
+	publish_all
+	published=$(sql -c "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'published'")
+	remember
+	t0=$(now_ms) && "$snapctl" --json reconcile >"$tmp/a.json" && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/a" && rows_written >>"$tmp/a.rows" && docs >>"$tmp/a.docs"
+	grep -q "\"checked\":$published,\"unchanged\":$published," "$tmp/a.json" ||
+		{ echo "bench: (a) did not check every snapshot: $(cat "$tmp/a.json")" >&2; exit 1; }
+	# (b): a new reading on every sensor of 1% of the locations
+	sql -c "INSERT INTO sensor_readings SELECT i.id, 30 + $r, 'C', now(), false
+	        FROM iot_sensors i WHERE i.location_id IN (SELECT DISTINCT location_id
+	        FROM storage_bookings ORDER BY location_id LIMIT $changed)"
+	affected=$(sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	           WHERE s.status = 'published' AND s.location_id IN (SELECT DISTINCT location_id
+	           FROM storage_bookings ORDER BY location_id LIMIT $changed)
+	           AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)")
+	remember
+	t0=$(now_ms) && "$snapctl" --json reconcile >"$tmp/b.json" && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/b" && rows_written >>"$tmp/b.rows" && docs >>"$tmp/b.docs"
+	echo "$affected" >>"$tmp/b.affected"
+done
+up=$(median <"$tmp/upsert") a=$(median <"$tmp/a") b=$(median <"$tmp/b")
+cat <<EOT
+snapctl reconcile benchmark: $bookings bookings ($published published), $locations locations,
+  $(nproc) cores, PostgreSQL $(sql -c "SHOW server_version"), median of $runs runs
+upsert --all (reference):    $up ms
+(a) no change:               $a ms, $(sort -n "$tmp/a.rows" | tail -1) rows and $(sort -n "$tmp/a.docs" | tail -1) documents written  ratio $(ratio "$a" "$up")  (target 0 documents, <= 0.5)
+(b) 1% of locations ($changed):  $b ms, $(sort -n "$tmp/b.rows" | tail -1) rows and $(sort -n "$tmp/b.docs" | tail -1) documents written, $(tail -1 "$tmp/b.affected") bookings affected  ratio $(ratio "$b" "$up")  (target documents = affected, <= 1.5)
+EOT
