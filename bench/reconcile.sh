@@ -14,23 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bookings=${1:-20000} runs=${2:-3}
 
-scripts/setup.sh build >/dev/null
-cmake --build build --target snapctl bench_bulk >/dev/null
-snapctl=$PWD/build/cli/snapctl bulk=$PWD/build/bench/bench_bulk
-pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
-trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
-      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
-scripts/pg-cluster.sh start "$pgenv"
-scripts/mongo-server.sh start "$mongoenv"
-# shellcheck disable=SC1090
-. "$pgenv"
-# shellcheck disable=SC1090
-. "$mongoenv"
-export SNAPCTL_MONGO_DB=snapctl_bench
-sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. bench/lib.sh
+bench_stack bench_bulk
+bulk=$PWD/build/bench/bench_bulk
 docs() { "$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings | wc -l; }
 # Rows of the snapshot table written since remember(): new or changed physical identity.
 remember() {

@@ -15,22 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bookings=${1:-2000} runs=${2:-1} batch=${3:-500} rss_bookings=${4:-10000}
 
-scripts/setup.sh build >/dev/null
-cmake --build build --target snapctl bench_bulk bench_rss >/dev/null
-snapctl=$PWD/build/cli/snapctl bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
-pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
-trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
-      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
-scripts/pg-cluster.sh start "$pgenv"
-scripts/mongo-server.sh start "$mongoenv"
-# shellcheck disable=SC1090
-. "$pgenv"
-# shellcheck disable=SC1090
-. "$mongoenv"
-export SNAPCTL_MONGO_DB=snapctl_bench
-sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. bench/lib.sh
+bench_stack bench_bulk bench_rss
+bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
 
 # load N: a database of N bookings, their snapshots ready, no listings.
 load() {

@@ -1,0 +1,24 @@
+# Sourced by the bench scripts from the top of the tree: `bench_stack TARGETS...` builds snapctl
+# and the given helper targets, starts a throwaway PostgreSQL cluster and MongoDB-wire server
+# (scripts/pg-cluster.sh, scripts/mongo-server.sh; SNAPCTL_TEST_MONGO_URI=URI uses a real
+# mongod instead) and removes them on exit; $tmp is a private directory. Then helpers.
+bench_stack() {
+	scripts/setup.sh build >/dev/null
+	cmake --build build --target snapctl "$@" >/dev/null
+	snapctl=$PWD/build/cli/snapctl
+	pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX)
+	tmp=$(mktemp -d)
+	trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
+	      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
+	scripts/pg-cluster.sh start "$pgenv"
+	scripts/mongo-server.sh start "$mongoenv"
+	# shellcheck disable=SC1090
+	. "$pgenv"
+	# shellcheck disable=SC1090
+	. "$mongoenv"
+	export SNAPCTL_MONGO_DB=snapctl_bench
+}
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
