@@ -25,6 +25,18 @@ vg 0 -vv --log-format json upsert --dry-run "$B"
 printf '%s\n' "$B" "$B" >"$TEST_TMP/ids"
 vg 0 upsert --batch-size 1 - <"$TEST_TMP/ids"
 vg 0 get "$B"
+vg 0 sync-all --batch-size 7
+vg 0 get --listing "$B"
+vg 0 publish "$B"
+q "INSERT INTO sensor_readings SELECT id, 9.5, 'C', now(), true FROM iot_sensors" >/dev/null
+vg 0 reconcile --dry-run
+vg 0 --json reconcile --batch-size 4
+vg 0 withdraw "$B"
+q "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '1 year'
+   WHERE status IN ('withdrawn', 'completed')" >/dev/null
+vg 0 cleanup --dry-run --orphans
+vg 0 --json cleanup --orphans --batch-size 3
+vg 69 --mongo "mongodb://%2Fnowhere%2Fmongodb.sock/?serverSelectionTimeoutMS=200" sync-all
 vg 64 upsert --bogus
 vg 65 upsert "$B" nope
 vg 66 upsert 00000000-0000-0000-0000-000000000000
