@@ -110,9 +110,20 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int human_output(const struct invocation *inv); /* text to stdout wanted */
-/* A run's counts on stdout: one JSON object with --json, else one line of text. */
-void print_counts(const struct invocation *inv, const char *const *names, const long *values,
-                  size_t n, long duration_ms, int dry_run);
+/* The end of a run: its counts on stdout (one JSON object with --json, else one line of
+ * text), also when a lost database stopped it; for a job that wrote, its record in PostgreSQL
+ * for `snapctl status`. Returns the exit code: rc's, else 3 when partial, else 0. */
+struct run_summary {
+	const char *job; /* NULL: not recorded */
+	const char *const *names;
+	const long *values;
+	size_t n;
+	long duration_ms;
+	int dry_run;
+	int partial; /* some items were retried or failed */
+};
+int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
+               const snap_error *err);
 
 /* help.c */
 void help_main(FILE *f);
@@ -126,5 +137,7 @@ int cmd_sync_all(struct invocation *inv);
 int cmd_withdraw(struct invocation *inv);
 int cmd_reconcile(struct invocation *inv);
 int cmd_cleanup(struct invocation *inv);
+int cmd_status(struct invocation *inv);
+int cmd_cron(struct invocation *inv);
 
 #endif

@@ -2,30 +2,24 @@
  * object with --json); exit 3 when some snapshots could not be published this time. */
 #include "cli.h"
 
-static int summary(struct invocation *inv, const snap_sync_summary *s, int dry_run)
+static int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
 {
 	static const char *const names[] = {"claimed",       "published", "withdrawn", "completed",
 	                                    "skipped_stale", "retried",   "failed"};
-	const long values[] = {s->claimed,       s->published, s->withdrawn, s->completed,
-	                       s->skipped_stale, s->retried,   s->failed};
-
-	print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s->duration_ms,
-	             dry_run);
-	return s->retried + s->failed ? EXIT_PARTIAL : 0;
-}
-
-static int sync_run(struct invocation *inv, const snap_sync_opts *o)
-{
 	snap_sync_summary s = {0};
 	snap_error err = {0};
 	snap_code rc = snap_sync(inv->ctx, o, &s, &err);
-	int code;
+	const long values[] = {s.claimed,       s.published, s.withdrawn, s.completed,
+	                       s.skipped_stale, s.retried,   s.failed};
+	struct run_summary r = {job,
+	                        names,
+	                        values,
+	                        sizeof(values) / sizeof(values[0]),
+	                        s.duration_ms,
+	                        o->dry_run,
+	                        s.retried + s.failed > 0};
 
-	/* The summary of what was done goes out whatever stopped the run. */
-	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
-		return fail_snap(inv, &err);
-	code = summary(inv, &s, o->dry_run);
-	return rc == SNAP_OK ? code : fail_snap(inv, &err);
+	return finish_run(inv, &r, rc, &err);
 }
 
 int cmd_publish(struct invocation *inv)
@@ -37,7 +31,7 @@ int cmd_publish(struct invocation *inv)
 	o.ids = (const char *const *)inv->args;
 	o.nids = (size_t)inv->nargs;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
-	return sync_run(inv, &o);
+	return sync_run(inv, &o, NULL);
 }
 
 int cmd_sync_all(struct invocation *inv)
@@ -51,7 +45,7 @@ int cmd_sync_all(struct invocation *inv)
 	o.max_seconds = inv->max_seconds;
 	o.retry_failed = inv->opt[OPT_RETRY_FAILED] != NULL;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
-	return sync_run(inv, &o);
+	return sync_run(inv, &o, "sync-all");
 }
 
 int cmd_withdraw(struct invocation *inv)

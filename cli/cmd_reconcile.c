@@ -18,19 +18,19 @@ int cmd_reconcile(struct invocation *inv)
 	o.max_seconds = inv->max_seconds;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_reconcile(inv->ctx, &o, &s, &err);
-	/* The summary of what was done goes out whatever stopped the run. */
-	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
-		return fail_snap(inv, &err);
 	{
 		const long values[] = {s.checked,   s.unchanged, s.changed, s.published,
 		                       s.withdrawn, s.completed, s.retried, s.failed};
+		struct run_summary r = {o.ids ? NULL : "reconcile", /* the cron job */
+		                        names,
+		                        values,
+		                        sizeof(values) / sizeof(values[0]),
+		                        s.duration_ms,
+		                        o.dry_run,
+		                        s.retried + s.failed > 0};
 
-		print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s.duration_ms,
-		             o.dry_run);
+		return finish_run(inv, &r, rc, &err);
 	}
-	if (rc != SNAP_OK)
-		return fail_snap(inv, &err);
-	return s.retried + s.failed ? EXIT_PARTIAL : 0;
 }
 
 int cmd_cleanup(struct invocation *inv)
@@ -52,13 +52,12 @@ int cmd_cleanup(struct invocation *inv)
 	o.batch_size = inv->batch_size;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_cleanup(inv->ctx, &o, &s, &err);
-	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
-		return fail_snap(inv, &err);
 	{
 		const long values[] = {s.deleted, s.kept, s.orphans};
+		struct run_summary r = {
+		    "cleanup",     names,     values, sizeof(values) / sizeof(values[0]),
+		    s.duration_ms, o.dry_run, 0};
 
-		print_counts(inv, names, values, sizeof(values) / sizeof(values[0]), s.duration_ms,
-		             o.dry_run);
+		return finish_run(inv, &r, rc, &err);
 	}
-	return rc == SNAP_OK ? 0 : fail_snap(inv, &err);
 }

@@ -32,7 +32,7 @@ const struct opt cmd_opts[] = {
     {OPT_FIX_DUPLICATES, "fix-duplicates", 0, NULL,
      "keep the newest listing of each booking that has several, remove the rest", NULL},
     {OPT_LISTING, "listing", 0, NULL, "print the MongoDB listing instead", NULL},
-    {OPT_LIMIT, "limit", 0, "N", "snapshots at most", NULL},
+    {OPT_LIMIT, "limit", 0, "N", "snapshots at most (status: failed ones shown, default 10)", NULL},
     {OPT_MAX_DURATION, "max-duration", 0, "SECONDS", "stop claiming after this long", NULL},
     {OPT_RETRY_FAILED, "retry-failed", 0, NULL, "also retry snapshots marked failed", NULL},
     {OPT_PUBLISH, "publish", 0, NULL,
@@ -55,6 +55,8 @@ static const enum opt_id sync_all_opts[] = {OPT_LIMIT,        OPT_BATCH_SIZE, OP
 static const enum opt_id withdraw_opts[] = {OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id reconcile_opts[] = {OPT_LIMIT, OPT_BATCH_SIZE, OPT_MAX_DURATION,
                                              OPT_DRY_RUN, OPT_COUNT};
+static const enum opt_id status_opts[] = {OPT_LIMIT, OPT_COUNT};
+static const enum opt_id cron_opts[] = {OPT_COUNT};
 static const enum opt_id cleanup_opts[] = {OPT_OLDER_THAN, OPT_ORPHANS, OPT_BATCH_SIZE, OPT_DRY_RUN,
                                            OPT_COUNT};
 
@@ -72,6 +74,9 @@ const struct cmd commands[] = {
      cmd_reconcile, reconcile_opts},
     {"cleanup", "", "delete old withdrawn and completed snapshots, once their listing is gone",
      cmd_cleanup, cleanup_opts},
+    {"status", "", "what needs attention: counts, due work, failures, last runs (exit 3: some)",
+     cmd_status, status_opts},
+    {"cron", "", "print the recommended crontab lines", cmd_cron, cron_opts},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

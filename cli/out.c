@@ -105,31 +105,56 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 	return err->code = code;
 }
 
-void print_counts(const struct invocation *inv, const char *const *names, const long *values,
-                  size_t n, long duration_ms, int dry_run)
+/* Records a job's run for `snapctl status`; a failure to do so is a warning, and none at all
+ * when the run itself failed (PostgreSQL may be what is down). */
+static void record(struct invocation *inv, const struct run_summary *r, const char *counts,
+                   snap_code rc)
 {
-	struct json_object *o;
+	char host[256] = "unknown";
+	snap_error err = {0};
+
+	gethostname(host, sizeof(host) - 1);
+	if (snap_run_record(inv->ctx, r->job, r->duration_ms,
+	                    rc != SNAP_OK ? snap_strerror(rc)
+	                    : r->partial  ? "partial"
+	                                  : "ok",
+	                    counts, host, &err) != SNAP_OK &&
+	    rc == SNAP_OK)
+		warn(inv, "the run was not recorded: %s", err.message);
+}
+
+int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
+               const snap_error *err)
+{
+	struct json_object *o = json_object_new_object();
 	const char *p;
 	size_t i;
 
-	if (inv->opt[OPT_JSON]) {
-		o = json_object_new_object();
-		for (i = 0; i < n; i++)
-			json_object_object_add(o, names[i], json_object_new_int64(values[i]));
-		json_object_object_add(o, "duration_ms", json_object_new_int64(duration_ms));
-		if (dry_run)
-			json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	/* The summary of what was done goes out whatever stopped the run. */
+	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY) {
 		json_object_put(o);
-		return;
+		return fail_snap(inv, err);
 	}
-	if (!human_output(inv))
-		return;
-	printf("%s", dry_run ? "dry run: " : "");
-	for (i = 0; i < n; i++) {
-		printf("%s%ld ", i ? ", " : "", values[i]);
-		for (p = names[i]; *p; p++)
-			putchar(*p == '_' ? ' ' : *p);
+	for (i = 0; i < r->n; i++)
+		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
+	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
+	if (!r->dry_run && r->job)
+		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
+	if (r->dry_run)
+		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+	if (inv->opt[OPT_JSON]) {
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	} else if (human_output(inv)) {
+		printf("%s", r->dry_run ? "dry run: " : "");
+		for (i = 0; i < r->n; i++) {
+			printf("%s%ld ", i ? ", " : "", r->values[i]);
+			for (p = r->names[i]; *p; p++)
+				putchar(*p == '_' ? ' ' : *p);
+		}
+		printf(" (%ld ms)\n", r->duration_ms);
 	}
-	printf(" (%ld ms)\n", duration_ms);
+	json_object_put(o);
+	if (rc != SNAP_OK)
+		return fail_snap(inv, err);
+	return r->partial ? EXIT_PARTIAL : 0;
 }

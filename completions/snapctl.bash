@@ -5,7 +5,7 @@ _snapctl() {
 	_init_completion || return
 
 	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
-	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup"
+	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -31,6 +31,8 @@ _snapctl() {
 	sync-all) opts="--limit --batch-size --max-duration --retry-failed -n --dry-run" ;;
 	reconcile) opts="--limit --batch-size --max-duration -n --dry-run" ;;
 	cleanup) opts="--older-than --orphans --batch-size -n --dry-run" ;;
+	status) opts="--limit" ;;
+	cron) opts="" ;;
 	"")
 		[[ $cur == -* ]] || { COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return; }
 		;;

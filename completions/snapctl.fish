@@ -1,6 +1,6 @@
 # fish completion for snapctl. Options mirror the command table (cli/cmdtab.c);
 # tests/docs/agree.sh checks that they do.
-set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup
+set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron
 complete -c snapctl -f
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a init-db -d 'create or migrate the schema snapctl owns'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a upsert -d 'aggregate bookings into snapshots'
@@ -10,6 +10,8 @@ complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a sync-all -
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a withdraw -d "remove a booking's listing now"
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a reconcile -d 'refresh published snapshots and listings from the sources'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'delete old withdrawn and completed snapshots, once their listing is gone'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cron -d 'print the recommended crontab lines'
 
 complete -c snapctl -l pg -r -d 'PostgreSQL URI or conninfo'
 complete -c snapctl -l mongo -r -d 'MongoDB URI'
@@ -46,3 +48,4 @@ complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l older-than -x -a
 complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l orphans -d 'also remove listings without a snapshot'
 complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l batch-size -x -d 'snapshots per transaction'
 complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -s n -l dry-run -d 'report what would change'
+complete -c snapctl -n "__fish_seen_subcommand_from status" -l limit -x -d 'failed snapshots shown'

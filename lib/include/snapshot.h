@@ -231,6 +231,20 @@ typedef struct snap_cleanup_summary {
 snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *opts, snap_cleanup_summary *sum,
                        snap_error *err);
 
+/* ---- status ---- */
+
+/* What an operator or a monitoring check wants to know, as one JSON object (*json_out, free
+ * with snap_free()): schema_version, counts per status, oldest_due_seconds, active_leases,
+ * expired_leases, the top_failed most recent failed snapshots with their last error,
+ * missing_source_indexes, and runs: the last run of each job (snap_run_record). */
+snap_code snap_status(snap_ctx *ctx, int top_failed, char **json_out, snap_error *err);
+
+/* Records the run of a job (e.g. "sync-all") that just ended: how long it took, its outcome
+ * ("ok", "partial" or an error's kind), its summary as a JSON object and the host it ran on.
+ * One row per job; last_success_at moves only when the outcome is "ok". */
+snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, const char *outcome,
+                          const char *counts_json, const char *host, snap_error *err);
+
 /* ---- reading snapshots ---- */
 
 /* The snapshot of one booking as a JSON object (one line, keys in PostgreSQL's jsonb order,

@@ -117,10 +117,10 @@ static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_s
 	         SNAP_OK)
 		rc = pg_cmd(ctx, "committing a cleanup batch", "COMMIT", err);
 out:
-	if (rc != SNAP_OK) {
-		pg_rollback(ctx);
+	if (rc != SNAP_OK || *n == 0)
+		pg_rollback(ctx); /* a failed batch, or an empty one, ends here */
+	if (rc != SNAP_OK)
 		sum->deleted = sum->kept = 0;
-	}
 	PQclear(done);
 	PQclear(res);
 	free(items);
@@ -221,12 +221,12 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 		PQclear(res);
 	}
 	while (!o->dry_run && rc == SNAP_OK && n > 0) {
-		if (ctx->interrupted) {
-			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted; the rest is left");
+		long want;
+
+		if ((rc = next_batch(ctx, 0, 0, batch_size, 0, 0, &want, err)) != SNAP_OK)
 			break;
-		}
 		memset(&b, 0, sizeof(b));
-		rc = batch(ctx, age, batch_size, &b, &n, err);
+		rc = batch(ctx, age, want, &b, &n, err);
 		sum->deleted += b.deleted;
 		sum->kept += b.kept;
 	}

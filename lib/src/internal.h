@@ -47,6 +47,11 @@ void sb_free(strbuf *sb);
 
 double now_seconds(void); /* monotonic, for durations */
 
+/* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
+ * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
+snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
+                     double max_seconds, long *want, snap_error *err);
+
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
  * them, as sync-all would, counting in *sum. For reconcile. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
@@ -72,6 +77,7 @@ extern const char snap_sql_upsert[];
 extern const char snap_sql_migrate_001[];
 extern const char snap_sql_migrate_002[];
 extern const char snap_sql_migrate_003[];
+extern const char snap_sql_migrate_004[];
 extern const char snap_sql_source_indexes[];
 
 #endif

@@ -108,16 +108,10 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	if (rc == SNAP_OK && !(ids = calloc((size_t)batch_size, sizeof(*ids))))
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	while (rc == SNAP_OK) {
-		if (ctx->interrupted) {
-			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted; the rest is left");
-			break;
-		}
-		if (o->max_seconds > 0 && now_seconds() - start >= o->max_seconds)
-			break;
-		want = o->limit > 0 && o->limit - sum->checked < batch_size
-		           ? o->limit - sum->checked
-		           : batch_size;
-		if (want <= 0 || (rc = next(ctx, o->dry_run, want, after, &res, err)) != SNAP_OK)
+		rc = next_batch(ctx, o->limit, sum->checked, batch_size, start, o->max_seconds,
+		                &want, err);
+		if (rc != SNAP_OK || want == 0 ||
+		    (rc = next(ctx, o->dry_run, want, after, &res, err)) != SNAP_OK)
 			break;
 		n = PQntuples(res);
 		for (i = 0; i < n; i++)

@@ -16,6 +16,7 @@ static const struct migration migrations[] = {
     {1, "market_inventory_snapshots with versions, leases and retries", snap_sql_migrate_001},
     {2, "listing ids and due-work indexes", snap_sql_migrate_002},
     {3, "reconcile cursor and finished-snapshot index", snap_sql_migrate_003},
+    {4, "last run of each job", snap_sql_migrate_004},
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

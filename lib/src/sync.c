@@ -443,17 +443,9 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	                                          NULL, &started, err)) == SNAP_OK)
 		failed_before = PQgetvalue(started, 0, 0);
 	while (!o->dry_run && rc == SNAP_OK) {
-		if (ctx->interrupted) {
-			rc =
-			    snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted; the rest is left due");
-			break;
-		}
-		if (o->max_seconds > 0 && now_seconds() - start >= o->max_seconds)
-			break;
-		want = o->limit > 0 && o->limit - sum->claimed < batch_size
-		           ? o->limit - sum->claimed
-		           : batch_size;
-		if (want <= 0)
+		rc = next_batch(ctx, o->limit, sum->claimed, batch_size, start, o->max_seconds,
+		                &want, err);
+		if (rc != SNAP_OK || want == 0)
 			break;
 		rc = batch(ctx, o, mode, failed_before, want, sum, &n, err);
 		if (n == 0 || o->ids)

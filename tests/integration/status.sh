@@ -1,0 +1,55 @@
+# status: counts, failures, the last run of each job, and exit 3 when something needs
+# attention; cron: the crontab lines with this binary's real path.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet init-db --source-indexes
+"$SNAPCTL" --quiet upsert --all
+n=$(q "SELECT count(*) FROM market_inventory_snapshots")
+
+expect 0 --json status
+printf '%s\n' "$OUT" | grep -q "\"counts\":{\"ready_to_publish\":$n}" || fail "counts: $OUT"
+printf '%s\n' "$OUT" | grep -q '"runs":{},"attention":\[\]' || fail "fresh: $OUT"
+
+# The jobs record their runs (a dry run does not).
+"$SNAPCTL" --quiet sync-all --dry-run
+expect 0 --json status
+printf '%s\n' "$OUT" | grep -q '"runs":{}' || fail "a dry run was recorded: $OUT"
+"$SNAPCTL" --quiet sync-all
+"$SNAPCTL" --quiet reconcile
+"$SNAPCTL" --quiet cleanup
+expect 0 --json status
+for job in sync-all reconcile cleanup; do
+	printf '%s\n' "$OUT" | grep -q "\"$job\":{\"started_at\":\"[^\"]*\",\"finished_at\":\"[^\"]*\",\"outcome\":\"ok\"" ||
+		fail "run of $job: $OUT"
+done
+printf '%s\n' "$OUT" | grep -q "\"sync-all\":{[^}]*\"counts\":{[^}]*\"claimed\":$n" ||
+	fail "sync-all counts: $OUT"
+expect 0 status
+printf '%s\n' "$OUT" | grep -q '^all well$' || fail "text: $OUT"
+
+# A failed snapshot and a failed run need attention: exit 3, and they are named.
+F=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published' LIMIT 1")
+q "UPDATE market_inventory_snapshots SET status = 'failed', attempts = 10,
+   last_error = 'MongoDB error 2: refused' WHERE booking_id = '$F'" >/dev/null
+expect 69 --mongo "mongodb://%2Fnowhere%2Fmongodb.sock/?serverSelectionTimeoutMS=200" \
+	sync-all --retry-failed
+expect 3 --json status
+printf '%s\n' "$OUT" | grep -q "\"failed\":\[{\"booking_id\":\"$F\",\"attempts\":10," ||
+	fail "failed list: $OUT"
+printf '%s\n' "$OUT" | grep -q '"attention":\["1 snapshots failed","the last sync-all run: database unavailable"\]' ||
+	fail "attention: $OUT"
+printf '%s\n' "$OUT" | grep -q '"sync-all":{[^}]*"outcome":"database unavailable"' ||
+	fail "sync-all outcome: $OUT"
+expect 3 status
+printf '%s\n' "$OUT" | grep -q "^failed: $F after 10 attempts: MongoDB error 2: refused$" ||
+	fail "text: $OUT"
+
+# cron: every job, this binary by its real path, no lock file needed.
+expect 0 cron
+real=$(readlink -f "$SNAPCTL")
+for job in "sync-all --max-duration 240" "reconcile --max-duration 1500" "cleanup --orphans"; do
+	printf '%s\n' "$OUT" | grep -q "^[0-9*/ ]* $real --quiet $job$" || fail "cron, $job: $OUT"
+done
+expect 64 cron extra
+echo ok
