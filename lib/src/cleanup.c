@@ -41,11 +41,16 @@ static const char SQL_ORPHANS[] =
     "  CASE WHEN u.id ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'"
     "  THEN u.id::uuid END)";
 
+/* Adds id to a PostgreSQL array literal being built in sb ("{" so far, or more). A listing's
+ * booking_id may be any string: quotes and backslashes are escaped. */
 static void add_id(strbuf *sb, const char *id)
 {
-	sb_add(sb, sb->len > 1 ? "," : "");
-	sb_add(sb, "\"");
-	sb_add(sb, id);
+	sb_add(sb, sb->len > 1 ? ",\"" : "\"");
+	for (; *id; id++) {
+		if (*id == '"' || *id == '\\')
+			sb_add(sb, "\\");
+		sb_addn(sb, id, 1);
+	}
 	sb_add(sb, "\"");
 }
 

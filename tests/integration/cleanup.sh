@@ -66,11 +66,14 @@ invariants
 "$SNAPCTL" --quiet sync-all
 O=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published' LIMIT 1")
 q "DELETE FROM market_inventory_snapshots WHERE booking_id = '$O'" >/dev/null
+# And another writer's listing under a booking_id that is no UUID, quotes and all.
+"$SNAPCTL_TEST_MONGO_TOOL" insert "$SNAPCTL_MONGO_DB" \
+	'{"booking_id": "not \"a\" \\uuid,{}", "snapshot_version": 1}'
 expect 0 --json cleanup --orphans --dry-run
-assert_eq "orphans, dry run" 1 "$(field orphans)"
+assert_eq "orphans, dry run" 2 "$(field orphans)"
 [ "$(listing "$O")" != none ] || fail "dry run removed the orphan"
 expect 0 --json cleanup --orphans
-assert_eq "orphans" 1 "$(field orphans)"
+assert_eq "orphans" 2 "$(field orphans)"
 assert_eq "orphan gone" none "$(listing "$O")"
 invariants
 echo ok

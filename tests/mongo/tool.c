@@ -2,7 +2,8 @@
  *   mongo_tool drop DB       drops database DB (a test starts with no listings)
  *   mongo_tool listings DB   prints every listing of DB as "booking_id<TAB>version<TAB>_id<TAB>
  *                            updated_at (ms)", for the invariants to compare with the snapshots
- *                            in one query, and for tests to see which listings were written */
+ *                            in one query, and for tests to see which listings were written
+ *   mongo_tool insert DB JSON  inserts a listing (extended JSON), as another writer might */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,31 @@ static int listings(mongoc_client_t *client, const char *db)
 	return ok;
 }
 
+static int insert(mongoc_client_t *client, const char *db, const char *json)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(client, db, "market_listings");
+	bson_error_t e;
+	bson_t *doc = bson_new_from_json((const uint8_t *)json, -1, &e);
+	int ok = doc && mongoc_collection_insert_one(coll, doc, NULL, NULL, &e);
+
+	if (!ok)
+		fprintf(stderr, "mongo_tool: %s\n", e.message);
+	bson_destroy(doc);
+	mongoc_collection_destroy(coll);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	const char *uri = getenv("SNAPCTL_MONGO_URI");
 	mongoc_client_t *client;
 	int ok;
 
-	if (argc != 3 || !uri || (strcmp(argv[1], "drop") && strcmp(argv[1], "listings"))) {
-		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB\n");
+	if (argc < 3 || !uri || (argc != 3 && strcmp(argv[1], "insert")) ||
+	    (argc != 4 && !strcmp(argv[1], "insert")) ||
+	    (strcmp(argv[1], "drop") && strcmp(argv[1], "listings") && strcmp(argv[1], "insert"))) {
+		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB, or "
+		                "insert DB JSON\n");
 		return 64;
 	}
 	mongoc_init();
@@ -67,6 +85,8 @@ int main(int argc, char **argv)
 		if (!(ok = mongoc_database_drop(db, &e)))
 			fprintf(stderr, "mongo_tool: %s\n", e.message);
 		mongoc_database_destroy(db);
+	} else if (!strcmp(argv[1], "insert")) {
+		ok = insert(client, argv[2], argv[3]);
 	} else {
 		ok = listings(client, argv[2]);
 	}
