@@ -25,7 +25,7 @@ const struct opt cmd_opts[] = {
     {OPT_ALL, "all", 0, NULL, "every booking, in batches", NULL},
     {OPT_DRY_RUN, "dry-run", 'n', NULL, "do everything but commit; report what would change", NULL},
     {OPT_BATCH_SIZE, "batch-size", 0, "N",
-     "per step: upsert 10000 bookings, sync-all and reconcile 500 snapshots, cleanup 100", NULL},
+     "per step: upsert 10000 bookings, sync-all 500 snapshots, reconcile 20000, cleanup 100", NULL},
     {OPT_CHECK, "check", 0, NULL, "report what would change, change nothing", NULL},
     {OPT_SOURCE_INDEXES, "source-indexes", 0, NULL,
      "also create the indexes the aggregation needs on the source tables", NULL},

@@ -56,6 +56,8 @@ psql -XAqc "UPDATE market_inventory_snapshots SET status_changed_at = now() - in
             WHERE booking_id = '$two'"
 run cleanup --dry-run --orphans
 run cleanup --orphans
+run status
+run cron
 step "snapctl upsert 00000000-0000-0000-0000-000000000000    (an unknown booking)"
 "$snapctl" upsert 00000000-0000-0000-0000-000000000000 || echo "exit code $?" >&2
 printf '\ndemo: done; snapshots: %s\n' \

@@ -192,7 +192,7 @@ typedef struct snap_reconcile_opts {
 	const char *const *ids; /* check these; NULL: the published snapshots, in turn */
 	size_t nids;
 	long limit;         /* snapshots checked at most; 0: to the end of the pass */
-	int batch_size;     /* snapshots per step; 0: 500 */
+	int batch_size;     /* snapshots checked per step; 0: 20000 */
 	double max_seconds; /* stop after this long; 0: no limit */
 	int dry_run;        /* check and count changes, write nothing */
 } snap_reconcile_opts;

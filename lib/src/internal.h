@@ -53,7 +53,7 @@ snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, doub
                      double max_seconds, long *want, snap_error *err);
 
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
- * them, as sync-all would, counting in *sum. For reconcile. */
+ * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
                          snap_error *err);
 

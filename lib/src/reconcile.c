@@ -11,7 +11,11 @@
 
 #include "internal.h"
 
-enum { DEFAULT_BATCH = 500 };
+/* Checking is one set-based upsert per batch. Its cost is mostly per location (the latest
+ * readings, the pests), and a batch in booking order spans nearly every location, so large
+ * batches are cheaper: 17,000 snapshots take 1.5 s in batches of 1,000, 0.3 s in one. What
+ * changed is published in sync-all's batches. */
+enum { DEFAULT_BATCH = 20000 };
 
 #define ZERO_UUID "00000000-0000-0000-0000-000000000000"
 

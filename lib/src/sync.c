@@ -97,6 +97,11 @@ static const char SQL_DRY_RUN[] = COUNT_ACTIONS "$2::int IS NOT NULL AND (" DUE 
 /* $1 ids: the same counts for these snapshots. */
 static const char SQL_DRY_RUN_IDS[] = COUNT_ACTIONS "s.booking_id = ANY ($1::uuid[])) x";
 
+/* $1 ids ($2 unused but typed, $3 NULL): those that are due. */
+static const char SQL_DUE_AMONG[] =
+    "SELECT s.booking_id::text FROM market_inventory_snapshots s"
+    " WHERE s.booking_id = ANY ($1::uuid[]) AND $2::int IS NULL AND (" DUE ")";
+
 /* $1 ids: the first that has no snapshot. */
 static const char SQL_MISSING[] =
     "SELECT u.id::text FROM unnest($1::uuid[]) AS u(id)"
@@ -490,10 +495,41 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
                          snap_error *err)
 {
 	snap_sync_opts o = {0};
+	snap_sync_summary s;
+	strbuf arr = {0};
+	const char *params[3] = {NULL, NULL, NULL};
+	const char *due[DEFAULT_BATCH];
+	PGresult *res = NULL;
+	snap_code rc;
+	int i, m;
 
+	memset(sum, 0, sizeof(*sum));
 	o.ids = ids;
 	o.nids = n;
-	o.batch_size = (int)n;
-	memset(sum, 0, sizeof(*sum));
-	return n ? run(ctx, &o, DUE_AMONG, sum, err) : SNAP_OK;
+	if ((rc = id_array(&o, &arr, err)) != SNAP_OK)
+		goto out;
+	params[0] = arr.buf;
+	/* Usually none is: then MongoDB is not even reached. */
+	if ((rc = pg_exec(ctx, "finding due snapshots", SQL_DUE_AMONG, 3, params, &res, err)) !=
+	    SNAP_OK)
+		goto out;
+	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i += m) {
+		for (m = 0; m < DEFAULT_BATCH && i + m < PQntuples(res); m++)
+			due[m] = PQgetvalue(res, i + m, 0);
+		o.ids = due;
+		o.nids = (size_t)m;
+		o.batch_size = m;
+		rc = run(ctx, &o, DUE_AMONG, &s, err);
+		sum->claimed += s.claimed;
+		sum->published += s.published;
+		sum->withdrawn += s.withdrawn;
+		sum->completed += s.completed;
+		sum->skipped_stale += s.skipped_stale;
+		sum->retried += s.retried;
+		sum->failed += s.failed;
+	}
+out:
+	PQclear(res);
+	sb_free(&arr);
+	return rc;
 }
