@@ -28,8 +28,9 @@ void help_main(FILE *f)
 	for (o = global_opts; o->name; o++)
 		opt_line(f, o);
 	fprintf(f,
-	        "\nExit status: 0 success, 3 partial, 64 usage, 65 malformed input, 66 not found,\n"
-	        "69 database unavailable, 70 internal error, 75 try again, 78 configuration.\n"
+	        "\nExit status: 0 success, 3 partial (status: attention), 64 usage, 65 malformed\n"
+	        "input, 66 not found, 69 database unavailable, 70 internal error, 75 try again,\n"
+	        "78 configuration.\n"
 	        "'snapctl COMMAND --help' shows a command's options; snapctl(1) has the rest.\n");
 }
 

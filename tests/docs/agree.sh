@@ -105,6 +105,7 @@ diff -u "$tmp/help.codes" "$tmp/man.codes" || fail "exit codes of --help and the
 [ "$(wc -l <"$tmp/man.codes")" -eq 9 ] || fail "expected 9 exit codes"
 
 if command -v mandoc >/dev/null; then
-	mandoc -Tlint -W warning "$man" || fail "mandoc -Tlint reports problems"
+	mandoc -Tlint -W warning "$man" "$SNAPCTL_SRC/man/libsnapshot.3" ||
+		fail "mandoc -Tlint reports problems"
 fi
 echo ok

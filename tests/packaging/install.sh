@@ -13,7 +13,7 @@ fail() {
 
 cmake --install "$SNAPCTL_BUILD" --prefix "$tmp/usr" >/dev/null
 libdir=$(cd "$tmp/usr" && dirname "$(find . -name 'libsnapshot.so.*.*' | head -1)")
-for f in bin/snapctl include/snapshot.h share/man/man1/snapctl.1 \
+for f in bin/snapctl include/snapshot.h share/man/man1/snapctl.1 share/man/man3/libsnapshot.3 \
 	share/bash-completion/completions/snapctl share/zsh/vendor-completions/_snapctl \
 	share/fish/vendor_completions.d/snapctl.fish "$libdir/pkgconfig/libsnapshot.pc" \
 	"$libdir/cmake/snapshot/snapshotConfig.cmake" "$libdir/snapshot-mongo.so"; do
@@ -42,6 +42,13 @@ export PKG_CONFIG_PATH="$tmp/usr/$libdir/pkgconfig"
 cc -o "$tmp/hello" "$tmp/hello.c" $(pkg-config --cflags --libs libsnapshot)
 [ "$(LD_LIBRARY_PATH="$tmp/usr/$libdir" "$tmp/hello")" = "not found" ] ||
 	fail "the pkg-config build does not run"
+
+# The example of libsnapshot(3) builds as it stands.
+sed -n '/^\.Bd -literal/,/^\.Ed/p' "$SNAPCTL_SRC/man/libsnapshot.3" | sed '1d;$d' |
+	sed 's/\\en/\\n/g' >"$tmp/example.c"
+# shellcheck disable=SC2046
+cc -Wall -Werror -o "$tmp/example" "$tmp/example.c" $(pkg-config --cflags --libs libsnapshot) ||
+	fail "the example of libsnapshot(3) does not build"
 
 mkdir "$tmp/cm"
 cat >"$tmp/cm/CMakeLists.txt" <<'CM'
