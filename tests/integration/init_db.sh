@@ -17,11 +17,15 @@ assert_eq "a fresh table holds no legacy upgrade" '"legacy_upgrade":false
 "legacy_upgrade":false
 "legacy_upgrade":false
 "legacy_upgrade":false' "$(grep -ho '"legacy_upgrade":[a-z]*' "$TEST_TMP"/out.*)"
-# Each listing index is reported by at most the one run that created it, and is there.
-for index in booking_id_1 farmer_id_1; do
-	[ "$(cat "$TEST_TMP"/out.* | grep -o "\"$index\"" | wc -l)" -le 1 ] ||
-		fail "$index reported as created by several runs"
-done
+# Each listing index is reported by at most the one run that created it (MongoDB's
+# numIndexesBefore/After), and is there. FerretDB on PostgreSQL, not MongoDB: concurrent
+# createIndexes may each count the index as new, so there only its presence is checked.
+if [ -n "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
+	for index in booking_id_1 farmer_id_1; do
+		[ "$(cat "$TEST_TMP"/out.* | grep -o "\"$index\"" | wc -l)" -le 1 ] ||
+			fail "$index reported as created by several runs"
+	done
+fi
 expect 0 --json init-db --check
 printf '%s\n' "$OUT" | grep -q '"listing_indexes_to_create":\[\]' || fail "listing indexes: $OUT"
 
