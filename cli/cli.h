@@ -32,6 +32,10 @@ enum opt_id {
 	OPT_PUBLISH,
 	OPT_OLDER_THAN,
 	OPT_ORPHANS,
+	OPT_STATUS,
+	OPT_CROP,
+	OPT_FARMER,
+	OPT_AFTER,
 	OPT_COUNT
 };
 
@@ -139,5 +143,6 @@ int cmd_reconcile(struct invocation *inv);
 int cmd_cleanup(struct invocation *inv);
 int cmd_status(struct invocation *inv);
 int cmd_cron(struct invocation *inv);
+int cmd_list(struct invocation *inv);
 
 #endif

@@ -32,7 +32,8 @@ const struct opt cmd_opts[] = {
     {OPT_FIX_DUPLICATES, "fix-duplicates", 0, NULL,
      "keep the newest listing of each booking that has several, remove the rest", NULL},
     {OPT_LISTING, "listing", 0, NULL, "print the MongoDB listing instead", NULL},
-    {OPT_LIMIT, "limit", 0, "N", "snapshots at most (status: failed ones shown, default 10)", NULL},
+    {OPT_LIMIT, "limit", 0, "N",
+     "snapshots at most (status: failed ones shown, default 10; list: default 50)", NULL},
     {OPT_MAX_DURATION, "max-duration", 0, "SECONDS", "stop claiming after this long", NULL},
     {OPT_RETRY_FAILED, "retry-failed", 0, NULL, "also retry snapshots marked failed", NULL},
     {OPT_PUBLISH, "publish", 0, NULL,
@@ -41,6 +42,11 @@ const struct opt cmd_opts[] = {
     {OPT_OLDER_THAN, "older-than", 0, "AGE",
      "finished for longer than AGE: a number with s, m, h, d or w (default 90d)", NULL},
     {OPT_ORPHANS, "orphans", 0, NULL, "also remove listings whose snapshot no longer exists", NULL},
+    {OPT_STATUS, "status", 0, "STATUS", "only snapshots in this status",
+     "ready_to_publish publishing published withdrawn completed failed"},
+    {OPT_CROP, "crop", 0, "TYPE", "only this crop type (any letter case)", NULL},
+    {OPT_FARMER, "farmer", 0, "ID", "only this farmer's snapshots", NULL},
+    {OPT_AFTER, "after", 0, "BOOKING_ID", "the page after this booking id", NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -57,6 +63,8 @@ static const enum opt_id reconcile_opts[] = {OPT_LIMIT, OPT_BATCH_SIZE, OPT_MAX_
                                              OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id status_opts[] = {OPT_LIMIT, OPT_COUNT};
 static const enum opt_id cron_opts[] = {OPT_COUNT};
+static const enum opt_id list_opts[] = {OPT_STATUS, OPT_CROP,  OPT_FARMER,
+                                        OPT_AFTER,  OPT_LIMIT, OPT_COUNT};
 static const enum opt_id cleanup_opts[] = {OPT_OLDER_THAN, OPT_ORPHANS, OPT_BATCH_SIZE, OPT_DRY_RUN,
                                            OPT_COUNT};
 
@@ -77,6 +85,8 @@ const struct cmd commands[] = {
     {"status", "", "what needs attention: counts, due work, failures, last runs (exit 3: some)",
      cmd_status, status_opts},
     {"cron", "", "print the recommended crontab lines", cmd_cron, cron_opts},
+    {"list", "", "list snapshots by status, crop type, farmer; a page at a time", cmd_list,
+     list_opts},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

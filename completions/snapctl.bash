@@ -5,11 +5,12 @@ _snapctl() {
 	_init_completion || return
 
 	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
-	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron"
+	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron list"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--pg | --mongo | --mongo-db | --config | --log-format | --batch-size | --limit | --max-duration) ((i++)) ;;
+		--pg | --mongo | --mongo-db | --config | --log-format | --batch-size | --limit | \
+			--max-duration | --older-than | --status | --crop | --farmer | --after) ((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]} && break ;;
 		esac
@@ -17,8 +18,13 @@ _snapctl() {
 
 	case $prev in
 	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) && return ;;
+	--status)
+		COMPREPLY=($(compgen -W "ready_to_publish publishing published withdrawn completed failed" -- "$cur"))
+		return
+		;;
 	--config) _filedir && return ;;
-	--pg | --mongo | --mongo-db | --batch-size | --limit | --max-duration) return ;;
+	--pg | --mongo | --mongo-db | --batch-size | --limit | --max-duration | --older-than | \
+		--crop | --farmer | --after) return ;;
 	esac
 
 	local opts=""
@@ -33,6 +39,7 @@ _snapctl() {
 	cleanup) opts="--older-than --orphans --batch-size -n --dry-run" ;;
 	status) opts="--limit" ;;
 	cron) opts="" ;;
+	list) opts="--status --crop --farmer --after --limit" ;;
 	"")
 		[[ $cur == -* ]] || { COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return; }
 		;;

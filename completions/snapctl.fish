@@ -1,6 +1,6 @@
 # fish completion for snapctl. Options mirror the command table (cli/cmdtab.c);
 # tests/docs/agree.sh checks that they do.
-set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron
+set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron list
 complete -c snapctl -f
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a init-db -d 'create or migrate the schema snapctl owns'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a upsert -d 'aggregate bookings into snapshots'
@@ -12,6 +12,7 @@ complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a reconcile 
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'delete old withdrawn and completed snapshots, once their listing is gone'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cron -d 'print the recommended crontab lines'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a list -d 'list snapshots by status, crop type, farmer'
 
 complete -c snapctl -l pg -r -d 'PostgreSQL URI or conninfo'
 complete -c snapctl -l mongo -r -d 'MongoDB URI'
@@ -49,3 +50,8 @@ complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l orphans -d 'also
 complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -l batch-size -x -d 'snapshots per transaction'
 complete -c snapctl -n "__fish_seen_subcommand_from cleanup" -s n -l dry-run -d 'report what would change'
 complete -c snapctl -n "__fish_seen_subcommand_from status" -l limit -x -d 'failed snapshots shown'
+complete -c snapctl -n "__fish_seen_subcommand_from list" -l status -x -a 'ready_to_publish publishing published withdrawn completed failed' -d 'only this status'
+complete -c snapctl -n "__fish_seen_subcommand_from list" -l crop -x -d 'only this crop type'
+complete -c snapctl -n "__fish_seen_subcommand_from list" -l farmer -x -d 'only this farmer'
+complete -c snapctl -n "__fish_seen_subcommand_from list" -l after -x -d 'the page after this booking id'
+complete -c snapctl -n "__fish_seen_subcommand_from list" -l limit -x -d 'snapshots at most'

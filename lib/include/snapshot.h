@@ -231,6 +231,30 @@ typedef struct snap_cleanup_summary {
 snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *opts, snap_cleanup_summary *sum,
                        snap_error *err);
 
+/* ---- list ---- */
+
+typedef struct snap_list_opts {
+	const char *status;    /* one status; NULL: any */
+	const char *crop_type; /* case-insensitive; NULL: any */
+	const char *farmer_id; /* NULL: any */
+	const char *after;     /* the page after this booking id (the previous page's last) */
+	long limit;            /* rows at most; 0: 50 */
+} snap_list_opts;
+
+/* One snapshot; the strings are borrowed for the callback ("" when unknown). */
+typedef struct snap_list_row {
+	const char *booking_id, *status, *crop_type, *farmer_id, *updated_at, *last_error;
+	int64_t snapshot_version;
+} snap_list_row;
+
+/* Return non-zero to stop. */
+typedef int (*snap_list_fn)(const snap_list_row *row, void *data);
+
+/* The snapshots that match, in booking id order, a page at a time. An unknown status is
+ * SNAP_ERR_USAGE, a farmer or booking id that is not a UUID SNAP_ERR_INPUT. */
+snap_code snap_list(snap_ctx *ctx, const snap_list_opts *opts, snap_list_fn fn, void *data,
+                    snap_error *err);
+
 /* ---- status ---- */
 
 /* What an operator or a monitoring check wants to know, as one JSON object (*json_out, free

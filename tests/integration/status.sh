@@ -45,6 +45,34 @@ expect 3 status
 printf '%s\n' "$OUT" | grep -q "^failed: $F after 10 attempts: MongoDB error 2: refused$" ||
 	fail "text: $OUT"
 
+# list: filters and pages; bad filters are refused.
+expect 0 --json list --status failed
+assert_eq "list failed" 1 "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
+printf '%s\n' "$OUT" | grep -q "\"booking_id\":\"$F\",\"status\":\"failed\",.*\"last_error\":\"MongoDB error 2: refused\"" ||
+	fail "list failed: $OUT"
+all=$(q "SELECT string_agg(booking_id::text, ' ' ORDER BY booking_id)
+         FROM market_inventory_snapshots")
+paged="" after=""
+while :; do
+	expect 0 --json list --limit 7 ${after:+--after "$after"}
+	page=$(printf '%s\n' "$OUT" | { grep -oE '"booking_id":"[^"]*"' || true; } | cut -d'"' -f4 |
+		paste -sd' ')
+	[ -n "$page" ] || break
+	paged="${paged:+$paged }$page" after=${page##* }
+done
+assert_eq "pages of 7 cover every snapshot once, in order" "$all" "$paged"
+C=$(q "SELECT crop_type FROM market_inventory_snapshots WHERE crop_type IS NOT NULL LIMIT 1")
+expect 0 --json list --crop "$(tr '[:lower:]' '[:upper:]' <<<"$C")" --limit 1000
+assert_eq "crop, any letter case" "$(q "SELECT count(*) FROM market_inventory_snapshots
+	WHERE lower(crop_type) = lower('$C')")" "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
+expect 0 list --status published --limit 2
+assert_eq "text page" 3 "$(printf '%s\n' "$OUT" | wc -l)"
+printf '%s\n' "$OUT" | tail -1 | grep -q '^(more: --after ' || fail "next page hint: $OUT"
+expect 64 list --status nonsense
+one_line_error "unknown status 'nonsense'"
+expect 65 list --farmer not-a-uuid
+expect 65 list --after not-a-uuid
+
 # cron: every job, this binary by its real path, no lock file needed.
 expect 0 cron
 real=$(readlink -f "$SNAPCTL")
