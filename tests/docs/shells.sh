@@ -1,0 +1,50 @@
+# The completions in the real shells: `snapctl <TAB>` offers every command of --help, and
+# `snapctl COMMAND --<TAB>` every option of `snapctl COMMAND --help`, in bash (with
+# bash-completion) and fish; the zsh file parses and loads under compinit.
+set -euo pipefail
+: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}"
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+src=$SNAPCTL_SRC/completions
+commands=$("$SNAPCTL" --help | sed -n '/^Commands:/,/^$/p' | sed -nE 's/^  ([a-z-]+) .*/\1/p')
+# The long options of a --help text.
+long_opts() { sed -nE 's/^  (-[A-Za-z], |    )(--[a-z-]+).*/\2/p'; }
+
+# bash_complete WORDS...: what bash offers for the last word (may be "").
+bash_complete() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source "$1"
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_snapctl snapctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$src/snapctl.bash" "$@"
+}
+fish_complete() { fish -c "source $src/snapctl.fish; complete -C '$*'" | cut -f1; }
+
+for shell in bash fish; do
+	command -v $shell >/dev/null || fail "$shell is not installed (scripts/setup.sh installs it)"
+	offered=$(${shell}_complete snapctl "")
+	for c in $commands; do
+		grep -qx -- "$c" <<<"$offered" || fail "$shell: 'snapctl <TAB>' does not offer $c"
+	done
+	for c in $commands; do
+		offered=$(${shell}_complete snapctl "$c" --)
+		for o in $("$SNAPCTL" "$c" --help | sed -n '/^Options:/,/^$/p' | long_opts); do
+			grep -qx -- "$o" <<<"$offered" ||
+				fail "$shell: 'snapctl $c --<TAB>' does not offer $o"
+		done
+	done
+done
+
+command -v zsh >/dev/null || fail "zsh is not installed (scripts/setup.sh installs it)"
+zsh -n "$src/_snapctl" || fail "zsh: _snapctl does not parse"
+zsh -fc "fpath=($src \$fpath); autoload -Uz compinit; compinit -u -D; autoload -Uz _snapctl;
+	(( \$+functions[_snapctl] )) && [[ \${_comps[snapctl]} == _snapctl ]]" ||
+	fail "zsh: compinit does not bind _snapctl to snapctl"
+echo ok
