@@ -17,6 +17,7 @@ enum opt_id {
 	OPT_QUIET,
 	OPT_VERBOSE,
 	OPT_LOG_FORMAT,
+	OPT_METRICS_FILE,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_ALL,
@@ -77,6 +78,7 @@ struct invocation {
 	char *pg_uri;
 	char *mongo_uri;
 	char *mongo_db;
+	char *metrics_file; /* --metrics-file or the config's metrics_file; NULL: none */
 	int batch_size;
 	long limit;         /* --limit; 0: none */
 	double max_seconds; /* --max-duration; 0: none */
@@ -128,6 +130,9 @@ struct run_summary {
 };
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err);
+
+/* metrics.c: the run of job r in inv->metrics_file; ok: it ended ok. Failures are warnings. */
+void metrics_write(struct invocation *inv, const struct run_summary *r, int ok);
 
 /* help.c */
 void help_main(FILE *f);

@@ -16,6 +16,8 @@ const struct opt global_opts[] = {
     {OPT_QUIET, "quiet", 'q', NULL, "print errors only", NULL},
     {OPT_VERBOSE, "verbose", 'v', NULL, "log progress to stderr; twice for debug", NULL},
     {OPT_LOG_FORMAT, "log-format", 0, "FORMAT", "stderr log lines as text or json", "text json"},
+    {OPT_METRICS_FILE, "metrics-file", 0, "PATH",
+     "after a job, its metrics there (Prometheus textfile; one file per job)", NULL},
     {OPT_HELP, "help", 'h', NULL, "show help and exit", NULL},
     {OPT_VERSION, "version", 'V', NULL, "show the version and exit", NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},

@@ -15,6 +15,7 @@ struct file_settings {
 	char *mongo_uri;
 	char *mongo_db;
 	char *log_format;
+	char *metrics_file;
 	int batch_size;
 	int pest_event_limit;
 	int lease_seconds;
@@ -68,10 +69,11 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 static int set_key(struct invocation *inv, const char *path, int lineno, const char *key,
                    const char *val, struct file_settings *fs)
 {
-	char **text = !strcmp(key, "pg_uri")      ? &fs->pg_uri
-	              : !strcmp(key, "mongo_uri") ? &fs->mongo_uri
-	              : !strcmp(key, "mongo_db")  ? &fs->mongo_db
-	                                          : NULL;
+	char **text = !strcmp(key, "pg_uri")         ? &fs->pg_uri
+	              : !strcmp(key, "mongo_uri")    ? &fs->mongo_uri
+	              : !strcmp(key, "mongo_db")     ? &fs->mongo_db
+	              : !strcmp(key, "metrics_file") ? &fs->metrics_file
+	                                             : NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
@@ -142,7 +144,7 @@ static const char *env(const char *name)
 int config_resolve(struct invocation *inv)
 {
 	const char *path = inv->opt[OPT_CONFIG] ? inv->opt[OPT_CONFIG] : env("SNAPCTL_CONFIG");
-	const char *uri, *db;
+	const char *uri, *db, *metrics;
 	struct file_settings fs = {0};
 	int rc = 0;
 
@@ -165,6 +167,11 @@ int config_resolve(struct invocation *inv)
 		rc = fail(inv, EXIT_SOFTWARE, "out of memory");
 		goto out;
 	}
+	metrics = inv->opt[OPT_METRICS_FILE] ? inv->opt[OPT_METRICS_FILE] : fs.metrics_file;
+	if (metrics && !(inv->metrics_file = strdup(metrics))) {
+		rc = fail(inv, EXIT_SOFTWARE, "out of memory");
+		goto out;
+	}
 	if (!inv->opt[OPT_LOG_FORMAT] && fs.log_format)
 		inv->log_format = strcmp(fs.log_format, "json") ? LOG_TEXT : LOG_JSON;
 	if (!inv->batch_size)
@@ -177,5 +184,6 @@ out:
 	free(fs.mongo_uri);
 	free(fs.mongo_db);
 	free(fs.log_format);
+	free(fs.metrics_file);
 	return rc;
 }

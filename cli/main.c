@@ -195,5 +195,6 @@ int main(int argc, char **argv)
 	free(inv.pg_uri);
 	free(inv.mongo_uri);
 	free(inv.mongo_db);
+	free(inv.metrics_file);
 	return rc;
 }

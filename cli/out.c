@@ -140,6 +140,8 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
 	if (!r->dry_run && r->job)
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
+	if (!r->dry_run && r->job && inv->metrics_file)
+		metrics_write(inv, r, rc == SNAP_OK && !r->partial);
 	if (r->dry_run)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
 	if (inv->opt[OPT_JSON]) {

@@ -4,12 +4,12 @@ _snapctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format -h --help -V --version"
+	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format --metrics-file -h --help -V --version"
 	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron list"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--pg | --mongo | --mongo-db | --config | --log-format | --batch-size | --limit | \
+		--pg | --mongo | --mongo-db | --config | --log-format | --metrics-file | --batch-size | --limit | \
 			--max-duration | --older-than | --status | --crop | --farmer | --after) ((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]} && break ;;
@@ -22,7 +22,7 @@ _snapctl() {
 		COMPREPLY=($(compgen -W "ready_to_publish publishing published withdrawn completed failed" -- "$cur"))
 		return
 		;;
-	--config) _filedir && return ;;
+	--config | --metrics-file) _filedir && return ;;
 	--pg | --mongo | --mongo-db | --batch-size | --limit | --max-duration | --older-than | \
 		--crop | --farmer | --after) return ;;
 	esac

@@ -22,6 +22,7 @@ complete -c snapctl -l json -d 'machine-readable output'
 complete -c snapctl -s q -l quiet -d 'print errors only'
 complete -c snapctl -s v -l verbose -d 'log progress; twice for debug'
 complete -c snapctl -l log-format -x -a 'text json' -d 'stderr log format'
+complete -c snapctl -l metrics-file -r -F -d "write the job's metrics there"
 complete -c snapctl -s h -l help -d 'show help and exit'
 complete -c snapctl -s V -l version -d 'show the version and exit'
 

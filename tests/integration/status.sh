@@ -45,6 +45,35 @@ expect 3 status
 printf '%s\n' "$OUT" | grep -q "^failed: $F after 10 attempts: MongoDB error 2: refused$" ||
 	fail "text: $OUT"
 
+# --metrics-file: Prometheus textfile format; last success moves only on success.
+M=$TEST_TMP/sync.prom
+expect 0 --metrics-file "$M" sync-all --dry-run
+[ ! -e "$M" ] || fail "a dry run wrote metrics"
+P=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+       AND booking_id <> '$F' LIMIT 1")
+# a document over MongoDB's 16 MiB: the run is partial
+q "UPDATE market_inventory_snapshots SET sensors = jsonb_build_object('pad', repeat('x', 17000000)),
+   snapshot_version = snapshot_version + 1, status = 'ready_to_publish', next_attempt_at = now()
+   WHERE booking_id = '$P'" >/dev/null
+expect 3 --metrics-file "$M" sync-all
+grep -qx 'snapctl_run_success{job="sync-all"} 0' "$M" || fail "partial is no success: $(cat "$M")"
+! grep -q '^snapctl_last_success_timestamp_seconds' "$M" || fail "no success yet: $(cat "$M")"
+q "UPDATE market_inventory_snapshots SET sensors = '{}', snapshot_version = snapshot_version + 1,
+   status = 'ready_to_publish', next_attempt_at = now() WHERE booking_id = '$P'" >/dev/null
+printf 'metrics_file = %s\n' "$M" >"$TEST_TMP/m.conf"
+expect 0 --config "$TEST_TMP/m.conf" sync-all
+grep -qx 'snapctl_run_success{job="sync-all"} 1' "$M" || fail "success: $(cat "$M")"
+grep -qE '^snapctl_run_items\{job="sync-all",outcome="claimed"\} [0-9]+$' "$M" ||
+	fail "items: $(cat "$M")"
+ok=$(grep '^snapctl_last_success_timestamp_seconds{job="sync-all"} ' "$M") || fail "no last success"
+sleep 1.1
+expect 69 --metrics-file "$M" --mongo "mongodb://%2Fnowhere%2Fmongodb.sock/?serverSelectionTimeoutMS=200" \
+	sync-all --retry-failed
+assert_eq "last success kept by a failed run" "$ok" \
+	"$(grep '^snapctl_last_success_timestamp_seconds{job="sync-all"} ' "$M")"
+grep -qx 'snapctl_run_success{job="sync-all"} 0' "$M" || fail "failure: $(cat "$M")"
+[ "$(ls "$TEST_TMP" | grep -c 'sync.prom.tmp')" = 0 ] || fail "a temporary file was left"
+
 # list: filters and pages; bad filters are refused.
 expect 0 --json list --status failed
 assert_eq "list failed" 1 "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
