@@ -108,6 +108,7 @@ int config_resolve(struct invocation *inv);
 /* out.c: logs and errors go to stderr; results to stdout. */
 void log_setup(struct invocation *inv, snap_config *cfg);
 void log_msg(snap_log_level level, const char *message, void *inv);
+void progress_clear(void); /* ends the progress line on stderr, if one is shown */
 int fail(struct invocation *inv, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int fail_snap(struct invocation *inv, const snap_error *err);

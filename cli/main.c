@@ -154,6 +154,7 @@ static int run(struct invocation *inv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = inv->cmd->fn(inv);
+	progress_clear();
 	signal_ctx = NULL;
 	snap_ctx_free(inv->ctx);
 	return rc;

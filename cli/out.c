@@ -25,6 +25,25 @@ int exit_code(snap_code code)
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
+/* A progress line is on stderr (a terminal) until cleared. */
+static int progress_shown;
+
+void progress_clear(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+static void progress_show(const char *what, long done, void *data)
+{
+	const struct invocation *inv = data;
+
+	fprintf(stderr, "\r\033[Ksnapctl %s: %ld %s", inv->cmd->name, done, what);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
 void log_msg(snap_log_level level, const char *message, void *data)
 {
 	const struct invocation *inv = data;
@@ -33,6 +52,7 @@ void log_msg(snap_log_level level, const char *message, void *data)
 	char when[32];
 	time_t now;
 
+	progress_clear();
 	if (inv && inv->log_format == LOG_JSON) {
 		now = time(NULL);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -54,6 +74,11 @@ void log_setup(struct invocation *inv, snap_config *cfg)
 {
 	cfg->log = log_msg;
 	cfg->log_data = inv;
+	/* Progress only for a person watching: stderr a terminal, text logs, not --quiet. */
+	if (isatty(STDERR_FILENO) && inv->log_format == LOG_TEXT && !inv->opt[OPT_QUIET]) {
+		cfg->progress = progress_show;
+		cfg->progress_data = inv;
+	}
 	cfg->log_max = inv->opt[OPT_QUIET] ? SNAP_LOG_ERROR
 	               : inv->verbose >= 2 ? SNAP_LOG_DEBUG
 	               : inv->verbose      ? SNAP_LOG_INFO
@@ -137,6 +162,7 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	}
 	for (i = 0; i < r->n; i++)
 		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
+	progress_clear();
 	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
 	if (!r->dry_run && r->job)
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);

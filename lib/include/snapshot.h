@@ -48,6 +48,10 @@ typedef enum snap_log_level {
 /* The library never prints: it hands one-line messages to this callback. */
 typedef void (*snap_log_fn)(snap_log_level level, const char *message, void *data);
 
+/* After each batch of a long operation: what it counts ("claimed", "checked", "deleted") and
+ * how many so far. For a progress display. */
+typedef void (*snap_progress_fn)(const char *what, long done, void *data);
+
 /* Zero-initialise, then set what you need; NULL or 0 means the default. The strings are copied
  * by snap_ctx_new(). */
 /* Bookings per transaction in bulk work unless configured: measured by bench/run.sh, larger
@@ -67,6 +71,8 @@ typedef struct snap_config {
 	snap_log_fn log;        /* NULL: silent */
 	void *log_data;         /* handed to log */
 	snap_log_level log_max; /* messages above this level are not produced */
+	snap_progress_fn progress; /* NULL: none */
+	void *progress_data;       /* handed to progress */
 } snap_config;
 
 typedef struct snap_ctx snap_ctx;

@@ -234,6 +234,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 		rc = batch(ctx, age, want, &b, &n, err);
 		sum->deleted += b.deleted;
 		sum->kept += b.kept;
+		progress(ctx, "deleted", sum->deleted);
 	}
 	if (rc == SNAP_OK && o->orphans)
 		rc = orphans(ctx, o->dry_run, sum, err);

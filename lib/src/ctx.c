@@ -44,6 +44,8 @@ snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
 	ctx->max_attempts = cfg->max_attempts ? cfg->max_attempts : 10;
 	ctx->log = cfg->log;
 	ctx->log_data = cfg->log_data;
+	ctx->progress = cfg->progress;
+	ctx->progress_data = cfg->progress_data;
 	ctx->log_max = cfg->log_max;
 	*out = ctx;
 	return SNAP_OK;

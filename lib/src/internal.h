@@ -16,6 +16,8 @@ struct snap_ctx {
 	snap_log_fn log;
 	void *log_data;
 	snap_log_level log_max;
+	snap_progress_fn progress;
+	void *progress_data;
 	PGconn *pg; /* NULL until first use */
 	char *mongo_uri;
 	char *mongo_db;
@@ -46,6 +48,9 @@ void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_free(strbuf *sb);
 
 double now_seconds(void); /* monotonic, for durations */
+
+/* Tells the progress callback, if any, that done items are counted as what. */
+void progress(snap_ctx *ctx, const char *what, long done);
 
 /* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
  * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */

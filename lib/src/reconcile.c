@@ -120,11 +120,11 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 		n = PQntuples(res);
 		for (i = 0; i < n; i++)
 			ids[i] = PQgetvalue(res, i, 0);
-		if (n > 0)
-			rc = check(ctx, ids, (size_t)n, o->dry_run, sum, err);
 		/* The end of a pass; a run that began right at the end takes one more. */
-		else if (sum->checked > 0 || wrapped++)
+		if (n == 0 && (sum->checked > 0 || wrapped++))
 			break;
+		if (n > 0 && (rc = check(ctx, ids, (size_t)n, o->dry_run, sum, err)) == SNAP_OK)
+			progress(ctx, "checked", sum->checked);
 		PQclear(res);
 		res = NULL;
 	}

@@ -456,6 +456,7 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		if (n == 0 || o->ids)
 			break;
 		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
+		progress(ctx, "claimed", sum->claimed);
 	}
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);
 	PQclear(started);

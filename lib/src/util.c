@@ -156,3 +156,9 @@ snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, doub
 		*want = 0;
 	return SNAP_OK;
 }
+
+void progress(snap_ctx *ctx, const char *what, long done)
+{
+	if (ctx->progress)
+		ctx->progress(what, done, ctx->progress_data);
+}

@@ -102,6 +102,17 @@ one_line_error "unknown status 'nonsense'"
 expect 65 list --farmer not-a-uuid
 expect 65 list --after not-a-uuid
 
+# A progress line only when stderr is a terminal (script(1) gives it one), and cleared.
+command -v script >/dev/null || fail "script(1) is missing (util-linux)"
+script -qec "$SNAPCTL reconcile --batch-size 5" /dev/null >"$TEST_TMP/tty.out"
+grep -q $'\r\033\\[Ksnapctl reconcile: 5 checked' "$TEST_TMP/tty.out" ||
+	fail "no progress on a terminal: $(od -c "$TEST_TMP/tty.out" | head)"
+grep -q $'\r\033\[K[0-9]* checked, ' "$TEST_TMP/tty.out" || fail "progress not cleared"
+expect 0 reconcile --batch-size 5
+assert_eq "no progress off a terminal" "" "$ERR"
+script -qec "$SNAPCTL --quiet reconcile --batch-size 5" /dev/null >"$TEST_TMP/tty.out"
+assert_eq "no progress with --quiet" 0 "$(wc -c <"$TEST_TMP/tty.out")"
+
 # cron: every job, this binary by its real path, no lock file needed.
 expect 0 cron
 real=$(readlink -f "$SNAPCTL")
