@@ -44,9 +44,10 @@ static void progress_show(const char *what, long done, void *data)
 	progress_shown = 1;
 }
 
-void log_msg(snap_log_level level, const char *message, void *data)
+/* One log line on stderr; in JSON, with the run's counts when given. */
+static void log_line(const struct invocation *inv, snap_log_level level, const char *message,
+                     struct json_object *counts)
 {
-	const struct invocation *inv = data;
 	const char *cmd = inv && inv->cmd ? inv->cmd->name : "snapctl";
 	struct json_object *o;
 	char when[32];
@@ -61,6 +62,8 @@ void log_msg(snap_log_level level, const char *message, void *data)
 		json_object_object_add(o, "level", json_object_new_string(level_names[level]));
 		json_object_object_add(o, "cmd", json_object_new_string(cmd));
 		json_object_object_add(o, "msg", json_object_new_string(message));
+		if (counts)
+			json_object_object_add(o, "counts", json_object_get(counts));
 		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else if (level <= SNAP_LOG_WARN) {
@@ -68,6 +71,11 @@ void log_msg(snap_log_level level, const char *message, void *data)
 	} else {
 		fprintf(stderr, "snapctl: %s\n", message);
 	}
+}
+
+void log_msg(snap_log_level level, const char *message, void *data)
+{
+	log_line(data, level, message, NULL);
 }
 
 void log_setup(struct invocation *inv, snap_config *cfg)
@@ -151,36 +159,40 @@ static void record(struct invocation *inv, const struct run_summary *r, const ch
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
+	char line[512];
+	size_t i, len;
 	const char *p;
-	size_t i;
 
 	/* The summary of what was done goes out whatever stopped the run. */
-	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY) {
-		json_object_put(o);
+	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
 		return fail_snap(inv, err);
-	}
-	for (i = 0; i < r->n; i++)
-		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
 	progress_clear();
+	o = json_object_new_object();
+	len = (size_t)snprintf(line, sizeof(line), "%s", r->dry_run ? "dry run: " : "");
+	for (i = 0; i < r->n; i++) {
+		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%ld ", i ? ", " : "",
+		                        r->values[i]);
+		for (p = r->names[i]; *p && len < sizeof(line) - 1; p++)
+			line[len++] = *p == '_' ? ' ' : *p;
+		line[len] = '\0';
+	}
+	snprintf(line + len, sizeof(line) - len, " (%ld ms)", r->duration_ms);
 	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
 	if (!r->dry_run && r->job)
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
 	if (!r->dry_run && r->job && inv->metrics_file)
 		metrics_write(inv, r, rc == SNAP_OK && !r->partial);
+	/* JSON logs with --verbose carry the counts too, for log pipelines. */
+	if (inv->verbose && inv->log_format == LOG_JSON && !inv->opt[OPT_QUIET])
+		log_line(inv, SNAP_LOG_INFO, line, o);
 	if (r->dry_run)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-	if (inv->opt[OPT_JSON]) {
+	if (inv->opt[OPT_JSON])
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	} else if (human_output(inv)) {
-		printf("%s", r->dry_run ? "dry run: " : "");
-		for (i = 0; i < r->n; i++) {
-			printf("%s%ld ", i ? ", " : "", r->values[i]);
-			for (p = r->names[i]; *p; p++)
-				putchar(*p == '_' ? ' ' : *p);
-		}
-		printf(" (%ld ms)\n", r->duration_ms);
-	}
+	else if (human_output(inv))
+		printf("%s\n", line);
 	json_object_put(o);
 	if (rc != SNAP_OK)
 		return fail_snap(inv, err);

@@ -102,6 +102,11 @@ one_line_error "unknown status 'nonsense'"
 expect 65 list --farmer not-a-uuid
 expect 65 list --after not-a-uuid
 
+# JSON logs with --verbose: level, time, command and, at the end of a job, its counts.
+expect 0 -v --log-format json reconcile
+printf '%s\n' "$ERR" | tail -1 | grep -qE '^\{"time":"[0-9T:-]+Z","level":"info","cmd":"reconcile","msg":"[^"]*","counts":\{"checked":[0-9]+,' ||
+	fail "JSON log: $ERR"
+
 # A progress line only when stderr is a terminal (script(1) gives it one), and cleared.
 command -v script >/dev/null || fail "script(1) is missing (util-linux)"
 script -qec "$SNAPCTL reconcile --batch-size 5" /dev/null >"$TEST_TMP/tty.out"
