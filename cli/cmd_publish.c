@@ -57,7 +57,10 @@ int cmd_withdraw(struct invocation *inv)
 		return fail(inv, EXIT_USAGE, "withdraw takes exactly one BOOKING_ID");
 	if (snap_withdraw(inv->ctx, inv->args[0], dry_run, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
-	if (human_output(inv))
+	if (inv->opt[OPT_JSON])
+		printf("{\"booking_id\":\"%s\",\"status\":\"withdrawn\"%s}\n", inv->args[0],
+		       dry_run ? ",\"dry_run\":true" : "");
+	else if (human_output(inv))
 		printf("%s%s withdrawn\n", inv->args[0], dry_run ? " would be" : "");
 	return 0;
 }

@@ -39,7 +39,10 @@ assert_eq "republished, same _id" "$(q "SELECT snapshot_version FROM market_inve
 	fail "listing content not updated"
 invariants
 
-# withdraw removes the listing now.
+# withdraw removes the listing now (--dry-run: not yet).
+expect 0 --json withdraw --dry-run "$B"
+assert_eq "withdraw --dry-run --json" "{\"booking_id\":\"$B\",\"status\":\"withdrawn\",\"dry_run\":true}" "$OUT"
+[ "$(listing "$B")" != none ] || fail "withdraw --dry-run removed the listing"
 expect 0 withdraw "$B"
 assert_eq "withdrawn" "withdrawn|" \
 	"$(q "SELECT status || '|' || coalesce(market_listing_id, '') FROM market_inventory_snapshots
