@@ -9,7 +9,10 @@ cd "$(dirname "$0")"
 version=v1.24.2
 out=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/snapctl/ferretdb-$version}
 if [ ! -x "$out/ferretdb" ]; then
+	# go list -m leaves Dir empty until the module is in the cache: download it first.
+	go mod download github.com/FerretDB/FerretDB
 	src=$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+	[ -d "$src" ] || { echo "ferretdb: module source not found" >&2; exit 69; }
 	work=$(mktemp -d)
 	trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
 	cp -r "$src" "$work/FerretDB"
