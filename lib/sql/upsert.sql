@@ -9,6 +9,8 @@
 -- neither a write, nor a read of its stored JSON, nor the building of its own.
 -- Returns one row per distinct id of $1, in order of first appearance:
 --   booking_id, action (created | updated | unchanged | raced | not_found), status, version.
+-- not_found: neither a booking nor a snapshot; a snapshot whose booking is gone is 'updated'
+-- when this statement marks it (see gone), 'unchanged' after.
 WITH input AS (
 	SELECT id, min(ord) AS ord
 	FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord)
@@ -22,9 +24,17 @@ bk AS (
 ),
 -- Every sensor at the bookings' locations with its latest reading; sensors without one drop out.
 -- Ties on reading_time are broken on the reading itself so the choice is deterministic.
+-- SPEC section 9: the type becomes an object key MongoDB can hold (no leading '$', no '.', not
+-- empty), and a reading that is not a finite number shows as null and counts for nothing.
 latest AS (
-	SELECT s.location_id, s.id AS sensor_id, s.sensor_type, s.status,
-	       r.reading_value, r.reading_unit, r.reading_time, r.alert_triggered
+	SELECT s.location_id, s.id AS sensor_id,
+	       CASE WHEN s.sensor_type = '' THEN 'unknown'
+		    ELSE pg_catalog.regexp_replace(s.sensor_type::text, '^\$|\.', '_', 'g') END
+		       AS sensor_type,
+	       s.status,
+	       CASE WHEN r.reading_value IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+		    ELSE r.reading_value END AS reading_value,
+	       r.reading_unit, r.reading_time, r.alert_triggered
 	FROM (SELECT DISTINCT location_id FROM bk) l
 	JOIN iot_sensors s ON s.location_id = l.location_id
 	CROSS JOIN LATERAL (
@@ -57,7 +67,8 @@ summary AS (
 	SELECT t.location_id, jsonb_object_agg(t.sensor_type || kv.k, kv.v) AS summary
 	FROM (SELECT location_id, sensor_type,
 		     round(avg(reading_value::numeric), 2) AS avg,
-		     min(reading_value) AS min, max(reading_value) AS max, count(*) AS n
+		     min(reading_value) AS min, max(reading_value) AS max,
+		     count(reading_value) AS n
 	      FROM latest
 	      GROUP BY location_id, sensor_type) t
 	CROSS JOIN LATERAL (VALUES ('_avg', to_jsonb(t.avg)), ('_min', to_jsonb(t.min)),
@@ -68,7 +79,7 @@ summary AS (
 -- FIX: only unresolved high or critical detections raise the alert.
 pests AS (
 	SELECT p.location_id, count(*) AS n,
-	       bool_or(p.resolved_at IS NULL AND lower(p.severity_level) IN ('high', 'critical'))
+	       bool_or(p.resolved_at IS NULL AND pg_catalog.lower(p.severity_level) IN ('high', 'critical'))
 		       AS alert,
 	       coalesce(jsonb_agg(jsonb_build_object(
 			'pest_type', coalesce(p.pest_type, 'unknown'),
@@ -107,7 +118,7 @@ vcerts AS (
 			       ORDER BY c.certificate_type::text COLLATE "C") AS types
 	      FROM compliance_certificates c
 	      WHERE c.vendor_id IN (SELECT vendor_id FROM bk)
-		AND lower(c.status) = 'valid'
+		AND pg_catalog.lower(c.status) = 'valid'
 		AND (c.expiry_date IS NULL OR c.expiry_date >= (now() AT TIME ZONE 'UTC')::date)
 	      GROUP BY c.vendor_id) v
 ),
@@ -124,7 +135,7 @@ scert AS (
 				'status', coalesce(sc.certificate_status, 'issued'),
 				'digital_signature', sc.digital_signature,
 				'issued_by', sc.issued_by) AS cert,
-		     lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
+		     pg_catalog.lower(coalesce(sc.certificate_status, 'issued')) = 'issued' AS certifies
 	      FROM storage_certificates sc
 	      JOIN bk ON bk.id = sc.booking_id
 	      ORDER BY sc.booking_id, sc.issued_date DESC NULLS LAST, sc.id) s
@@ -160,7 +171,7 @@ keyed AS (
 ),
 -- The stored snapshots, as this statement's snapshot sees them.
 cur AS (
-	SELECT s.booking_id, s.snapshot_version, s.status, s.content_hash
+	SELECT s.booking_id, s.snapshot_version, s.status, s.content_hash, s.booking_status
 	FROM market_inventory_snapshots s
 	JOIN input i ON i.id = s.booking_id
 ),
@@ -257,9 +268,12 @@ w AS (
 		snapshot_version = EXCLUDED.snapshot_version,
 		-- New content must reach Market Connect: whatever the state, publish again; a
 		-- worker holding a lease on the old version loses it (its fence no longer matches).
-		status = 'ready_to_publish',
-		status_changed_at = CASE WHEN s.status = 'ready_to_publish' THEN s.status_changed_at
-					 ELSE now() END,
+		-- An operator's withdraw holds until publish (SPEC section 9).
+		status = CASE WHEN s.held AND s.status = 'withdrawn' THEN s.status
+			      ELSE 'ready_to_publish' END,
+		status_changed_at = CASE WHEN s.status = 'ready_to_publish'
+					      OR (s.held AND s.status = 'withdrawn')
+					 THEN s.status_changed_at ELSE now() END,
 		attempts = 0,
 		next_attempt_at = now(),
 		last_error = NULL,
@@ -270,17 +284,46 @@ w AS (
 	-- Only at the version this statement saw.
 	WHERE s.snapshot_version = EXCLUDED.snapshot_version - 1
 	RETURNING s.booking_id, s.status, s.snapshot_version
+),
+-- SPEC section 9: a snapshot whose booking was deleted from the source is marked once (at the
+-- version this statement saw) and made due; sync-all then removes its listing and withdraws it
+-- (see ACTION in lib/src/sync.c). Finished snapshots have no listing left to remove.
+gone AS (
+	UPDATE market_inventory_snapshots s SET
+		booking_status = 'DELETED',
+		content_hash = NULL,
+		snapshot_version = s.snapshot_version + 1,
+		status = 'ready_to_publish',
+		status_changed_at = now(),
+		attempts = 0,
+		next_attempt_at = now(),
+		last_error = 'the booking no longer exists',
+		lease_token = NULL,
+		lease_expires_at = NULL,
+		updated_at = now()
+	FROM cur
+	WHERE s.booking_id = cur.booking_id
+	  AND NOT EXISTS (SELECT 1 FROM bk WHERE bk.id = cur.booking_id)
+	  AND cur.booking_status IS DISTINCT FROM 'DELETED'
+	  AND cur.status NOT IN ('withdrawn', 'completed')
+	  AND s.snapshot_version = cur.snapshot_version
+	RETURNING s.booking_id, s.status, s.snapshot_version
 )
 SELECT i.id::text,
-       CASE WHEN k.id IS NULL THEN 'not_found'
+       CASE WHEN g.booking_id IS NOT NULL THEN 'updated'
+	    WHEN k.id IS NULL AND cur.booking_id IS NULL THEN 'not_found'
+	    WHEN k.id IS NULL AND (cur.booking_status = 'DELETED'
+				   OR cur.status IN ('withdrawn', 'completed')) THEN 'unchanged'
+	    WHEN k.id IS NULL THEN 'raced'
 	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
 	    WHEN cur.content_hash = k.content_hash THEN 'unchanged'
 	    ELSE 'raced' END,
-       coalesce(w.status, cur.status),
-       coalesce(w.snapshot_version, cur.snapshot_version)
+       coalesce(w.status, g.status, cur.status),
+       coalesce(w.snapshot_version, g.snapshot_version, cur.snapshot_version)
 FROM input i
 LEFT JOIN keyed k ON k.id = i.id
 LEFT JOIN cur ON cur.booking_id = i.id
 LEFT JOIN w ON w.booking_id = i.id
+LEFT JOIN gone g ON g.booking_id = i.id
 ORDER BY i.ord

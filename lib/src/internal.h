@@ -46,6 +46,11 @@ typedef struct strbuf {
 void sb_add(strbuf *sb, const char *s);
 void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_free(strbuf *sb);
+/* s as a JSON string, quoted; invalid UTF-8 becomes U+FFFD, a character cut short at the end
+ * is dropped. */
+void sb_add_json_string(strbuf *sb, const char *s);
+/* Ends s before a character cut short at its end (what snprintf leaves of a long text). */
+void utf8_cut(char *s);
 
 double now_seconds(void); /* monotonic, for durations */
 
@@ -83,6 +88,7 @@ extern const char snap_sql_migrate_001[];
 extern const char snap_sql_migrate_002[];
 extern const char snap_sql_migrate_003[];
 extern const char snap_sql_migrate_004[];
+extern const char snap_sql_migrate_005[];
 extern const char snap_sql_source_indexes[];
 
 #endif

@@ -11,8 +11,9 @@ static const char SQL_LIST[] =
     "SELECT booking_id::text, status, snapshot_version, coalesce(crop_type, ''),"
     " coalesce(farmer_id::text, ''), snapctl_iso(updated_at), coalesce(last_error, '')"
     " FROM market_inventory_snapshots"
-    " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR lower(crop_type) ="
-    " lower($2)) AND ($3::uuid IS NULL OR farmer_id = $3::uuid)"
+    " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR pg_catalog.lower(crop_type) "
+    "="
+    " pg_catalog.lower($2)) AND ($3::uuid IS NULL OR farmer_id = $3::uuid)"
     " AND ($4::uuid IS NULL OR booking_id > $4::uuid)"
     " ORDER BY booking_id LIMIT $5";
 

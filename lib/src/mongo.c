@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing_json.h"
 #include "listings.h"
 
 #define COLLECTION "market_listings"
@@ -395,7 +396,8 @@ static int note_errors(const bson_t *reply, struct listing_result *out, const si
 }
 
 /* Adds item's write to bulk: a guarded upsert by _id, a guarded update of the listing found
- * under another _id (adopting), or a guarded removal. */
+ * under another _id (adopting), or a guarded removal. 0 with *e set when the item's own data
+ * cannot be written (not the bulk's fault). */
 static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *item, int adopting,
                      bson_error_t *e)
 {
@@ -418,11 +420,12 @@ static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *i
 		bson_destroy(&filter);
 		return ok;
 	}
-	if (!bson_init_from_json(&set, item->set_json, -1, e)) {
+	if (!listing_json_to_bson(&set, item->set_json, e)) {
 		bson_destroy(&filter);
 		return 0;
 	}
-	if (!bson_init_from_json(&ins, item->insert_json, -1, e)) {
+	BSON_APPEND_INT64(&set, "snapshot_version", item->version);
+	if (!listing_json_to_bson(&ins, item->insert_json, e)) {
 		bson_destroy(&set);
 		bson_destroy(&filter);
 		return 0;
@@ -462,10 +465,14 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 			continue;
 		out[i].outcome = LISTING_RETRY;
 		out[i].error[0] = '\0';
+		/* An item whose data cannot become a listing fails alone. */
+		if (!add_write(bulk, &items[i], adopting, &e)) {
+			out[i].outcome = LISTING_REJECTED;
+			snprintf(out[i].error, sizeof(out[i].error),
+			         "cannot convert the listing: %.120s", e.message);
+			continue;
+		}
 		publishing += !items[i].remove;
-		if (!add_write(bulk, &items[i], adopting, &e))
-			rc = set_err(err, SNAP_ERR_INTERNAL, "listing of %s: %s",
-			             items[i].booking_id, e.message);
 		idx[m++] = i;
 	}
 	if (rc == SNAP_OK && m) {

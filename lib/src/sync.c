@@ -15,20 +15,24 @@
 #include "internal.h"
 #include "listings.h"
 
-enum { DEFAULT_BATCH = 500 };
+enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3 };
 
 /* What a run claims: due work (or the ids given, whatever their state), the ids given to
  * remove their listings, or those of the ids given that are due. */
 enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
-/* What a snapshot's listing needs: withdraw, complete or publish. */
+/* What a snapshot's listing needs: removed because the booking is gone (deleted from the
+ * source), withdrawn, completed, or published. */
 #define ACTION                                                                                     \
-	"CASE WHEN lower(s.booking_status) IN ('cancelled', 'rejected') THEN 'withdraw'"           \
-	"     WHEN lower(s.booking_status) = 'completed' OR s.end_date < now() THEN 'complete'"    \
-	"     ELSE 'publish' END"
+	"CASE WHEN NOT EXISTS (SELECT 1 FROM storage_bookings b WHERE b.id = s.booking_id)"        \
+	"     THEN 'gone'"                                                                         \
+	"     WHEN pg_catalog.lower(s.booking_status) IN ('cancelled', 'rejected') THEN "          \
+	"'withdraw'"                                                                               \
+	"     WHEN pg_catalog.lower(s.booking_status) = 'completed' OR s.end_date < now()"         \
+	"     THEN 'complete' ELSE 'publish' END"
 
-/* The action, then the listing fields of SPEC section 5, as extended JSON for $set and
- * $setOnInsert. */
+/* The action, then the listing fields of SPEC section 5 (snapshot_version is the item's, added
+ * by the module) as extended JSON for $set and $setOnInsert. */
 #define LISTING_COLUMNS                                                                            \
 	ACTION                                                                                     \
 	","                                                                                        \
@@ -41,7 +45,6 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 	"  'pest_events', s.pest_events, 'certificates', s.certificates,"                          \
 	"  'is_certified', s.is_certified, 'certification_types', s.certification_types,"          \
 	"  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                           \
-	"  'snapshot_version', json_build_object('$numberLong', s.snapshot_version::text),"        \
 	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
 	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
 	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
@@ -52,11 +55,14 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 	"  lease_token = tok.token, lease_expires_at = now() + make_interval(secs => $2),"         \
 	"  listing_oid = coalesce(s.listing_oid, snapctl_object_id()), recheck = false"            \
 	" FROM due, tok WHERE s.booking_id = due.booking_id"                                       \
-	" RETURNING s.booking_id::text, tok.token::text, due.prev, s.listing_oid,"                 \
-	" s.snapshot_version, " LISTING_COLUMNS
+	" RETURNING s.booking_id::text, tok.token::text, due.prev, due.prev_recheck,"              \
+	" s.listing_oid, s.snapshot_version, " LISTING_COLUMNS
 
-/* A claim puts a snapshot whose lease expired back to ready_to_publish if released. */
-#define PREV "CASE WHEN s.status = 'publishing' THEN 'ready_to_publish' ELSE s.status END"
+/* A claim puts a snapshot whose lease expired back to ready_to_publish if released, and its
+ * recheck as it was. */
+#define PREV                                                                                       \
+	"CASE WHEN s.status = 'publishing' THEN 'ready_to_publish' ELSE s.status END AS prev,"     \
+	" s.recheck AS prev_recheck"
 
 #define DUE                                                                                        \
 	" (s.status = 'ready_to_publish' AND s.next_attempt_at <= now())"                          \
@@ -69,26 +75,27 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
  * (--retry-failed: the run's start, so a run never retries what it failed itself; NULL:
  * none) */
 static const char SQL_CLAIM_DUE[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE" DUE " ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
 /* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks. */
 static const char SQL_CLAIM_IDS[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
 /* $1 ids (uuid[]), $2 lease seconds, $3 as above: these, of those that are due and free. */
 static const char SQL_CLAIM_IDS_DUE[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " AS prev FROM market_inventory_snapshots s"
+    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE s.booking_id = ANY ($1::uuid[]) AND (" DUE ") ORDER BY s.booking_id"
     " FOR UPDATE SKIP LOCKED),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
 
 /* $1 limit, $3 as in a claim: what a claim would take, by action ($2 unused but typed). */
 #define COUNT_ACTIONS                                                                              \
-	"SELECT count(*) FILTER (WHERE a = 'publish'), count(*) FILTER (WHERE a = 'withdraw'),"    \
+	"SELECT count(*) FILTER (WHERE a = 'publish'),"                                            \
+	" count(*) FILTER (WHERE a IN ('withdraw', 'gone')),"                                      \
 	" count(*) FILTER (WHERE a = 'complete') FROM (SELECT " ACTION " AS a"                     \
 	" FROM market_inventory_snapshots s WHERE "
 
@@ -108,18 +115,23 @@ static const char SQL_MISSING[] =
     " WHERE NOT EXISTS (SELECT 1 FROM market_inventory_snapshots s WHERE s.booking_id = u.id)"
     " LIMIT 1";
 
-/* $1 token, $2 [{id, outcome, lid, error}], $3 attempts before 'failed'. Outcomes: published,
- * withdrawn, completed, newer (the listing is ahead of the snapshot), retry. Rows whose claim
+/* $1 token, $2 [{id, outcome, lid, error, found}], $3 attempts before 'failed', $4 whether the
+ * operator withdrew them (a hold that only publish lifts). Outcomes: published, withdrawn,
+ * completed, retry, newer: the listing is at version found, ahead of the snapshot. Under the
+ * fence that can only mean PostgreSQL lost history (an upsert would have taken the claim), so
+ * the snapshot moves past the listing and is due at once (SPEC section 9). Rows whose claim
  * was taken over are not settled; if this worker wrote their listing, they get recheck (see
  * migrate_002.sql). Returns the settled rows' outcome and new status. */
 static const char SQL_SETTLE[] =
     "WITH u AS (SELECT * FROM jsonb_to_recordset($2::jsonb)"
-    "  AS u(id uuid, outcome text, lid text, error text)),"
+    "  AS u(id uuid, outcome text, lid text, error text, found bigint)),"
     " settled AS (UPDATE market_inventory_snapshots s SET"
     " status = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed') THEN u.outcome"
-    "  WHEN u.outcome = 'newer' OR s.attempts + 1 >= $3 THEN 'failed'"
+    "  WHEN u.outcome = 'retry' AND s.attempts + 1 >= $3 THEN 'failed'"
     "  ELSE 'ready_to_publish' END,"
     " status_changed_at = now(),"
+    " snapshot_version = CASE WHEN u.outcome = 'newer'"
+    "  THEN greatest(s.snapshot_version, u.found + 1) ELSE s.snapshot_version END,"
     " published_version = CASE WHEN u.outcome = 'published' THEN s.snapshot_version"
     "  ELSE s.published_version END,"
     /* an older listing under another _id was adopted: that _id is the listing's for good */
@@ -132,11 +144,15 @@ static const char SQL_SETTLE[] =
     "  ELSE s.published_at END,"
     " last_synced_at = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed')"
     "  THEN now() ELSE s.last_synced_at END,"
-    " attempts = CASE WHEN u.outcome IN ('retry', 'newer') THEN s.attempts + 1 ELSE 0 END,"
+    " attempts = CASE WHEN u.outcome = 'retry' THEN s.attempts + 1"
+    "  WHEN u.outcome = 'newer' THEN s.attempts ELSE 0 END,"
     /* capped exponential backoff with jitter: 5 s, 10 s, ... up to an hour, times 0.5..1 */
     " next_attempt_at = CASE WHEN u.outcome = 'retry' THEN now() + make_interval(secs =>"
-    "  least(3600, 5 * 2 ^ least(s.attempts, 20)) * (0.5 + random() / 2)) END,"
-    " last_error = CASE WHEN u.outcome IN ('retry', 'newer') THEN u.error END,"
+    "  least(3600, 5 * 2 ^ least(s.attempts, 20)) * (0.5 + random() / 2))"
+    "  WHEN u.outcome = 'newer' THEN now() END,"
+    " last_error = nullif(u.error, ''),"
+    " held = CASE WHEN u.outcome = 'published' THEN false"
+    "  WHEN u.outcome = 'withdrawn' AND $4::boolean THEN true ELSE s.held END,"
     " lease_token = NULL, lease_expires_at = NULL"
     " FROM u WHERE s.booking_id = u.id AND s.lease_token = $1::uuid"
     " RETURNING s.booking_id, u.outcome, s.status),"
@@ -145,33 +161,24 @@ static const char SQL_SETTLE[] =
     "  AND s.booking_id NOT IN (SELECT booking_id FROM settled))"
     " SELECT outcome, status FROM settled";
 
-/* $1 token, $2 [{id, prev}]: gives claims back untouched (MongoDB unreachable). */
+/* $1 token, $2 [{id, prev, recheck}]: gives claims back untouched (MongoDB unreachable). */
 static const char SQL_RELEASE[] =
     "UPDATE market_inventory_snapshots s SET status = u.prev, lease_token = NULL,"
-    " lease_expires_at = NULL"
-    " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text)"
+    " lease_expires_at = NULL, recheck = s.recheck OR u.recheck"
+    " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text, recheck boolean)"
     " WHERE s.booking_id = u.id AND s.lease_token = $1::uuid";
 
-enum { COL_ID, COL_TOKEN, COL_PREV, COL_OID, COL_VERSION, COL_ACTION, COL_SET, COL_INSERT };
-
-static void json_string(strbuf *sb, const char *s)
-{
-	char esc[8];
-
-	sb_add(sb, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\') {
-			esc[0] = '\\', esc[1] = *s, esc[2] = '\0';
-			sb_add(sb, esc);
-		} else if ((unsigned char)*s < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
-			sb_add(sb, esc);
-		} else {
-			sb_addn(sb, s, 1);
-		}
-	}
-	sb_add(sb, "\"");
-}
+enum {
+	COL_ID,
+	COL_TOKEN,
+	COL_PREV,
+	COL_PREV_RECHECK,
+	COL_OID,
+	COL_VERSION,
+	COL_ACTION,
+	COL_SET,
+	COL_INSERT
+};
 
 static snap_code release(snap_ctx *ctx, const PGresult *claim)
 {
@@ -185,10 +192,12 @@ static snap_code release(snap_ctx *ctx, const PGresult *claim)
 	sb_add(&json, "[");
 	for (i = 0; i < PQntuples(claim); i++) {
 		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
-		json_string(&json, PQgetvalue(claim, i, COL_ID));
+		sb_add_json_string(&json, PQgetvalue(claim, i, COL_ID));
 		sb_add(&json, ",\"prev\":");
-		json_string(&json, PQgetvalue(claim, i, COL_PREV));
-		sb_add(&json, "}");
+		sb_add_json_string(&json, PQgetvalue(claim, i, COL_PREV));
+		sb_add(&json, PQgetvalue(claim, i, COL_PREV_RECHECK)[0] == 't'
+		                  ? ",\"recheck\":true}"
+		                  : ",\"recheck\":false}");
 	}
 	sb_add(&json, "]");
 	params[1] = json.buf;
@@ -217,46 +226,62 @@ static const char *outcome(const struct listing_item *item, const char *action,
 	return "retry";
 }
 
+/* The last_error an item's outcome records; "" for none. */
+static void item_error(const struct listing_item *item, const char *action,
+                       const struct listing_result *r, char *buf, size_t bufsz)
+{
+	buf[0] = '\0';
+	if (r->outcome == LISTING_NEWER)
+		snprintf(
+		    buf, bufsz,
+		    "the listing was at version %lld, ahead of the snapshot's %lld: PostgreSQL "
+		    "lost history, so the snapshot moves past it",
+		    (long long)r->found_version, (long long)item->version);
+	else if (r->outcome != LISTING_WRITTEN)
+		snprintf(buf, bufsz, "%s", r->error);
+	else if (!strcmp(action, "gone"))
+		snprintf(buf, bufsz, "the booking no longer exists");
+}
+
+/* Settles the claim under its fence; *again counts the snapshots due again at once (their
+ * listing was ahead of them). */
 static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listing_item *items,
                         const struct listing_result *results, int withdraw, snap_sync_summary *sum,
-                        snap_error *err)
+                        int *again, snap_error *err)
 {
 	strbuf json = {0};
-	char attempts[16], error[200];
-	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
+	char attempts[16], error[200], found[24];
+	const char *params[4] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts,
+	                         withdraw ? "true" : "false"};
 	PGresult *res = NULL;
 	int i;
 	snap_code rc;
 
+	*again = 0;
 	snprintf(attempts, sizeof(attempts), "%d", ctx->max_attempts);
 	sb_add(&json, "[");
 	for (i = 0; i < PQntuples(claim); i++) {
 		const struct listing_result *r = &results[i];
+		const char *action = withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION);
 
 		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
-		json_string(&json, items[i].booking_id);
+		sb_add_json_string(&json, items[i].booking_id);
 		sb_add(&json, ",\"outcome\":");
-		json_string(&json,
-		            outcome(&items[i],
-		                    withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION), r));
+		sb_add_json_string(&json, outcome(&items[i], action, r));
 		sb_add(&json, ",\"lid\":");
-		json_string(&json, r->listing_id);
-		if (r->outcome == LISTING_NEWER)
-			snprintf(error, sizeof(error),
-			         "the listing is at version %lld, newer than the snapshot's %lld",
-			         (long long)r->found_version, (long long)items[i].version);
-		else
-			snprintf(error, sizeof(error), "%s", r->error);
+		sb_add_json_string(&json, r->listing_id);
+		item_error(&items[i], action, r, error, sizeof(error));
 		sb_add(&json, ",\"error\":");
-		json_string(&json, error);
-		sb_add(&json, "}");
+		sb_add_json_string(&json, error);
+		snprintf(found, sizeof(found), ",\"found\":%lld}", (long long)r->found_version);
+		sb_add(&json, found);
 	}
 	sb_add(&json, "]");
 	params[1] = json.buf;
 	if (json.failed)
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else
-		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
+		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 4, params, &res, err);
 	/* Rows a newer claim or an upsert took over are not settled: they count as stale. */
 	if (rc == SNAP_OK)
 		sum->skipped_stale += PQntuples(claim) - PQntuples(res);
@@ -269,6 +294,8 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 			sum->withdrawn++;
 		else if (!strcmp(o, "completed"))
 			sum->completed++;
+		else if (!strcmp(o, "newer"))
+			++*again;
 		else if (!strcmp(PQgetvalue(res, i, 1), "failed"))
 			sum->failed++;
 		else
@@ -314,7 +341,7 @@ static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, 
 /* One batch: claim, write, settle. *n is how many were claimed (0: nothing due). */
 static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
                        const char *failed_before, long want, snap_sync_summary *sum, int *n,
-                       snap_error *err)
+                       int *again, snap_error *err)
 {
 	int force_remove = mode == WITHDRAW;
 	char limit[24], lease[16];
@@ -328,7 +355,7 @@ static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
 	double claimed_at;
 	snap_code rc;
 
-	*n = 0;
+	*n = *again = 0;
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
 	/* Reach MongoDB before claiming anything: when it is down, nothing is touched. */
@@ -375,7 +402,7 @@ static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
 		release(ctx, claim);
 		goto out;
 	}
-	rc = settle(ctx, claim, items, results, force_remove, sum, err);
+	rc = settle(ctx, claim, items, results, force_remove, sum, again, err);
 out:
 	free(items);
 	free(results);
@@ -439,7 +466,7 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
 	snap_code rc = SNAP_OK;
-	int n;
+	int n, again, rounds = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	if (o->dry_run)
@@ -452,8 +479,9 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		                &want, err);
 		if (rc != SNAP_OK || want == 0)
 			break;
-		rc = batch(ctx, o, mode, failed_before, want, sum, &n, err);
-		if (n == 0 || o->ids)
+		rc = batch(ctx, o, mode, failed_before, want, sum, &n, &again, err);
+		/* Ids are one batch, again for those whose listing was ahead (lost history). */
+		if (n == 0 || (o->ids && (!again || ++rounds >= MAX_ID_ROUNDS)))
 			break;
 		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
 		progress(ctx, "claimed", sum->claimed);

@@ -210,7 +210,10 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned fla
 	for (attempt = 0;; attempt++) {
 		/* JIT compiling the aggregation costs seconds and saves milliseconds: the
 		 * planner's cost model sees a large statement, not a short one. */
-		if ((rc = pg_cmd(ctx, "starting a transaction", "BEGIN; SET LOCAL jit = off",
+		/* Numbers in the JSON must not depend on the session (SPEC section 9): 1 is
+		 * the shortest text that reads back as the same double. */
+		if ((rc = pg_cmd(ctx, "starting a transaction",
+		                 "BEGIN; SET LOCAL jit = off; SET LOCAL extra_float_digits = 1",
 		                 err)) == SNAP_OK)
 			rc = run_rounds(ctx, b, rounds, &nrounds, err);
 		if (rc == SNAP_OK)

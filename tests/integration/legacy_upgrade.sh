@@ -59,15 +59,16 @@ assert_eq "check" "would apply schema migration 1: market_inventory_snapshots wi
 would apply schema migration 2: listing ids and due-work indexes
 would apply schema migration 3: reconcile cursor and finished-snapshot index
 would apply schema migration 4: last run of each job
+would apply schema migration 5: operator holds, due legacy rows, qualified functions
 would create listing index booking_id_1 on {booking_id: 1}, unique
 would create listing index farmer_id_1 on {farmer_id: 1}
-schema version 0 (this snapctl: 4)" "$OUT"
+schema version 0 (this snapctl: 5)" "$OUT"
 assert_eq "check changed nothing" "$cols" "$(columns)"
 assert_eq "no migrations table after check" "" \
 	"$(q "SELECT to_regclass('snapctl_schema_migrations')")"
 
 expect 0 --json init-db
-assert_eq "upgrade" '{"check":false,"schema_version":4,"target_version":4,"migrations":[{"version":1,"description":"market_inventory_snapshots with versions, leases and retries","legacy_upgrade":true},{"version":2,"description":"listing ids and due-work indexes","legacy_upgrade":false},{"version":3,"description":"reconcile cursor and finished-snapshot index","legacy_upgrade":false},{"version":4,"description":"last run of each job","legacy_upgrade":false}],"source_indexes_created":[],"source_indexes_missing":["compliance_certificates (vendor_id)","iot_sensors (location_id)","pest_detections (location_id, detected_at)","sensor_readings (sensor_id, reading_time)","storage_certificates (booking_id)"],"listing_indexes_created":["booking_id_1","farmer_id_1"],"duplicate_listings":[]}' "$OUT"
+assert_eq "upgrade" '{"check":false,"schema_version":5,"target_version":5,"migrations":[{"version":1,"description":"market_inventory_snapshots with versions, leases and retries","legacy_upgrade":true},{"version":2,"description":"listing ids and due-work indexes","legacy_upgrade":false},{"version":3,"description":"reconcile cursor and finished-snapshot index","legacy_upgrade":false},{"version":4,"description":"last run of each job","legacy_upgrade":false},{"version":5,"description":"operator holds, due legacy rows, qualified functions","legacy_upgrade":false}],"source_indexes_created":[],"source_indexes_missing":["compliance_certificates (vendor_id)","iot_sensors (location_id)","pest_detections (location_id, detected_at)","sensor_readings (sensor_id, reading_time)","storage_certificates (booking_id)"],"listing_indexes_created":["booking_id_1","farmer_id_1"],"duplicate_listings":[]}' "$OUT"
 
 # No row lost, nothing rewritten but the types.
 assert_eq "rows kept" "$rows" "$(legacy_rows)"
@@ -90,6 +91,9 @@ assert_eq "one unique index on booking_id" "1" \
 assert_eq "plain indexes kept" "4" \
 	"$(q "SELECT count(*) FROM pg_indexes WHERE tablename = 'market_inventory_snapshots'
 	   AND indexname LIKE 'ix_mis_%'")"
+# The earlier system left no next attempt time, and a NULL time is never due.
+assert_eq "every row has a next attempt time" 0 \
+	"$(q "SELECT count(*) FROM market_inventory_snapshots WHERE next_attempt_at IS NULL")"
 assert_eq "id has a default" "t" \
 	"$(q "SELECT column_default IS NOT NULL FROM information_schema.columns
 	   WHERE table_name = 'market_inventory_snapshots' AND column_name = 'id'")"
@@ -110,5 +114,5 @@ assert_eq "orphan legacy row kept" "1" \
 expect 0 init-db --quiet
 assert_eq "idempotent" "" "$OUT"
 expect 0 init-db
-assert_eq "second run" "schema version 4 (this snapctl: 4)" "$OUT"
+assert_eq "second run" "schema version 5 (this snapctl: 5)" "$OUT"
 echo ok
