@@ -45,9 +45,11 @@ int cmd_cleanup(struct invocation *inv)
 	if (inv->nargs)
 		return fail(inv, EXIT_USAGE, "cleanup takes no arguments");
 	if (!snap_parse_duration(age, &o.older_than_seconds))
-		return fail(
-		    inv, EXIT_USAGE,
-		    "--older-than must be a number with s, m, h, d or w (e.g. 90d), not '%s'", age);
+		return fail(inv, EXIT_USAGE,
+		            "--older-than must be a number with s, m, h, d or w (e.g. 90d) of at "
+		            "most a century, "
+		            "not '%.40s'",
+		            age);
 	o.orphans = inv->opt[OPT_ORPHANS] != NULL;
 	o.batch_size = inv->batch_size;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;

@@ -53,19 +53,23 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 {
 	FILE *spool = tmpfile();
 	char *line = NULL, *id;
-	size_t cap = 0;
+	size_t cap = 0, len;
+	ssize_t got;
 	long lineno = 0;
 	snap_code rc = SNAP_OK;
 
 	if (!spool)
 		return set_error(err, SNAP_ERR_INTERNAL, "cannot create a temporary file");
-	while (rc == SNAP_OK && getline(&line, &cap, stdin) != -1) {
+	while (rc == SNAP_OK && (got = getline(&line, &cap, stdin)) != -1) {
 		lineno++;
+		/* Blanks around the id go; anything else on the line makes it no id. */
+		for (len = (size_t)got; len && strchr(" \t\r\n", line[len - 1]); len--)
+			;
+		line[len] = '\0';
 		id = line + strspn(line, " \t");
-		id[strcspn(id, " \t\r\n")] = '\0';
-		if (*id == '\0')
+		if (*id == '\0' && len == strlen(line))
 			continue;
-		if (!snap_uuid_valid(id))
+		if (!snap_uuid_valid(id) || strlen(id) != 36 || len != strlen(line))
 			rc = set_error(err, SNAP_ERR_INPUT,
 			               "standard input line %ld: booking id '%.60s' is not a UUID",
 			               lineno, id);

@@ -1,5 +1,7 @@
 /* snapctl's entry point: parse the command line against the table, resolve settings, make the
  * library context, dispatch, map the outcome to an exit code. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,9 +13,13 @@
 
 static snap_ctx *signal_ctx;
 
+/* The first SIGINT or SIGTERM asks the run to wind down; a second one ends it at once (the
+ * default action), whatever it is waiting for. */
 static void on_signal(int sig)
 {
 	(void)sig;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	if (signal_ctx)
 		snap_ctx_interrupt(signal_ctx);
 }
@@ -79,12 +85,14 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, spec, lo, NULL)) != -1) {
 		if (c == '?' || c == ':') {
+			/* The name only: what follows '=' may be a password. */
 			const char *bad = argv[optind - 1];
 
 			return fail(inv, EXIT_USAGE,
-			            c == '?' ? "unknown option '%s'%s%s"
-			                     : "option '%s' needs an argument%s%s",
-			            bad, inv->cmd ? " for " : "", inv->cmd ? inv->cmd->name : "");
+			            c == '?' ? "unknown option '%.*s'%s%s"
+			                     : "option '%.*s' needs an argument%s%s",
+			            (int)strcspn(bad, "="), bad, inv->cmd ? " for " : "",
+			            inv->cmd ? inv->cmd->name : "");
 		}
 		o = c >= 256 ? opt_find((enum opt_id)(c - 256)) : opt_by_short(inv->cmd, c);
 		inv->opt[o->id] = o->arg ? optarg : "";
@@ -92,6 +100,25 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 			inv->verbose++;
 	}
 	return 0;
+}
+
+/* What --limit and --max-duration take at most: beyond, a typing slip, not a wish. */
+#define MAX_LIMIT   1000000000L
+#define MAX_SECONDS 1e9
+
+/* Decimal seconds, digits with an optional fraction ("inf", hex and exponents are not), from
+ * 0.001 to MAX_SECONDS. */
+static int plain_seconds(const char *s, double *out)
+{
+	const char *p = s + strspn(s, "0123456789"), *q = p;
+	char *end;
+
+	if (*p == '.' && (q = p + 1 + strspn(p + 1, "0123456789")) == p + 1)
+		return 0;
+	if (p == s || *q)
+		return 0;
+	*out = strtod(s, &end);
+	return *end == '\0' && *out >= 0.001 && *out <= MAX_SECONDS;
 }
 
 static int check_values(struct invocation *inv)
@@ -105,19 +132,21 @@ static int check_values(struct invocation *inv)
 		return fail(inv, EXIT_USAGE, "--log-format must be 'text' or 'json', not '%s'", lf);
 	inv->log_format = lf && !strcmp(lf, "json") ? LOG_JSON : LOG_TEXT;
 	if (inv->opt[OPT_LIMIT]) {
+		errno = 0;
 		n = strtol(inv->opt[OPT_LIMIT], &end, 10);
-		if (!*inv->opt[OPT_LIMIT] || *end || n < 1)
-			return fail(inv, EXIT_USAGE, "--limit must be a positive number, not '%s'",
-			            inv->opt[OPT_LIMIT]);
+		if (!isdigit((unsigned char)*inv->opt[OPT_LIMIT]) || *end || errno || n < 1 ||
+		    n > MAX_LIMIT)
+			return fail(inv, EXIT_USAGE,
+			            "--limit must be a number from 1 to %ld, not '%.40s'",
+			            MAX_LIMIT, inv->opt[OPT_LIMIT]);
 		inv->limit = n;
 	}
-	if (inv->opt[OPT_MAX_DURATION]) {
-		inv->max_seconds = strtod(inv->opt[OPT_MAX_DURATION], &end);
-		if (!*inv->opt[OPT_MAX_DURATION] || *end || !(inv->max_seconds > 0))
-			return fail(inv, EXIT_USAGE,
-			            "--max-duration must be a positive number of seconds, not '%s'",
-			            inv->opt[OPT_MAX_DURATION]);
-	}
+	if (inv->opt[OPT_MAX_DURATION] &&
+	    !plain_seconds(inv->opt[OPT_MAX_DURATION], &inv->max_seconds))
+		return fail(inv, EXIT_USAGE,
+		            "--max-duration must be a number of seconds from 0.001 to %.0f, "
+		            "not '%.40s'",
+		            MAX_SECONDS, inv->opt[OPT_MAX_DURATION]);
 	if (bs) {
 		n = strtol(bs, &end, 10);
 		if (*bs == '\0' || *end || n < 1 || n > 100000)
@@ -151,6 +180,7 @@ static int run(struct invocation *inv)
 		return fail_snap(inv, &err);
 	signal_ctx = inv->ctx;
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART; /* reading stdin or a socket goes on until a batch boundary */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = inv->cmd->fn(inv);

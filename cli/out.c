@@ -164,9 +164,6 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	size_t i, len;
 	const char *p;
 
-	/* The summary of what was done goes out whatever stopped the run. */
-	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY)
-		return fail_snap(inv, err);
 	progress_clear();
 	o = json_object_new_object();
 	len = (size_t)snprintf(line, sizeof(line), "%s", r->dry_run ? "dry run: " : "");
@@ -184,6 +181,12 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
 	if (!r->dry_run && r->job && inv->metrics_file)
 		metrics_write(inv, r, rc == SNAP_OK && !r->partial);
+	/* Every run is recorded, whatever ended it (monitoring tells the truth); the summary
+	 * of what was done goes out when the run stopped for a reason outside it. */
+	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY) {
+		json_object_put(o);
+		return fail_snap(inv, err);
+	}
 	/* JSON logs with --verbose carry the counts too, for log pipelines. */
 	if (inv->verbose && inv->log_format == LOG_JSON && !inv->opt[OPT_QUIET])
 		log_line(inv, SNAP_LOG_INFO, line, o);

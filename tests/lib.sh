@@ -70,6 +70,40 @@ wait_for() {
 	fail "timed out waiting for: $1"
 }
 
+# Deterministic races: a second session holding row locks while snapctl runs into them.
+# wait_blocked: until a snapctl session waits on a lock.
+wait_blocked() {
+	local i
+	for i in $(seq 200); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'snapctl'
+		       AND wait_event_type = 'Lock'")" -ge 1 ] && return 0
+		sleep 0.05
+	done
+	fail "snapctl never waited for the lock ($(cat "$TEST_TMP/hold.out")): $(q "SELECT string_agg(concat_ws(' ',
+	      application_name, state, wait_event_type, wait_event, left(query, 60)), '; ')
+	      FROM pg_stat_activity WHERE datname = current_database()")"
+}
+
+# A held transaction: psql reading statements from a fifo.
+hold() {
+	[ -p "$TEST_TMP/fifo" ] || mkfifo "$TEST_TMP/fifo"
+	psql -XAq -v ON_ERROR_STOP=1 <"$TEST_TMP/fifo" >"$TEST_TMP/hold.out" 2>&1 &
+	exec 7>"$TEST_TMP/fifo"
+	printf '%s\n\\echo held\n' "$1" >&7
+	# psql runs what it reads in order: "held" is printed once the statements ran.
+	local i
+	for i in $(seq 200); do
+		grep -q '^held$' "$TEST_TMP/hold.out" && return 0
+		sleep 0.05
+	done
+	fail "the holding session did not start: $(cat "$TEST_TMP/hold.out")"
+}
+release() {
+	printf 'COMMIT;\n' >&7
+	exec 7>&-
+	wait "$1" || fail "the holding session failed: $(cat "$TEST_TMP/hold.out")"
+}
+
 # Every listing, one line each (tests/mongo/tool.c): compare two to see what was written.
 listings() {
 	"$SNAPCTL_TEST_MONGO_TOOL" listings "$SNAPCTL_MONGO_DB" | sort

@@ -290,7 +290,8 @@ void snap_free(void *p); /* frees what the library handed out; NULL is fine */
 int snap_uuid_valid(const char *s);
 
 /* A duration: a whole number followed by s, m, h, d or w (seconds when bare), e.g. "90d",
- * "12h". Returns 1 and sets *seconds, or 0 when s is not one. */
+ * "12h", of a century (36,600 days) at most. Returns 1 and sets *seconds, or 0 when s is not
+ * one. */
 int snap_parse_duration(const char *s, double *seconds);
 
 /* Copies conninfo or URI s into out with every password replaced by "***". Returns out. */

@@ -22,10 +22,10 @@ enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3 };
 enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
 /* What a snapshot's listing needs: removed because the booking is gone (deleted from the
- * source), withdrawn, completed, or published. */
+ * source), withdrawn (the booking was, or an operator withdrew it), completed, or published. */
 #define ACTION                                                                                     \
 	"CASE WHEN NOT EXISTS (SELECT 1 FROM storage_bookings b WHERE b.id = s.booking_id)"        \
-	"     THEN 'gone'"                                                                         \
+	"     THEN 'gone' WHEN s.held THEN 'withdraw'"                                             \
 	"     WHEN pg_catalog.lower(s.booking_status) IN ('cancelled', 'rejected') THEN "          \
 	"'withdraw'"                                                                               \
 	"     WHEN pg_catalog.lower(s.booking_status) = 'completed' OR s.end_date < now()"         \
@@ -50,24 +50,28 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
 	"  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
 
-#define CLAIM_SET                                                                                  \
+/* A claim of the rows in due; HELD is what becomes of an operator's hold (publish lifts it).
+ * Each row comes back with what giving it back untouched needs (release). */
+#define CLAIM_SET(HELD)                                                                            \
 	" UPDATE market_inventory_snapshots s SET status = 'publishing',"                          \
 	"  lease_token = tok.token, lease_expires_at = now() + make_interval(secs => $2),"         \
-	"  listing_oid = coalesce(s.listing_oid, snapctl_object_id()), recheck = false"            \
-	" FROM due, tok WHERE s.booking_id = due.booking_id"                                       \
-	" RETURNING s.booking_id::text, tok.token::text, due.prev, due.prev_recheck,"              \
-	" s.listing_oid, s.snapshot_version, " LISTING_COLUMNS
+	"  listing_oid = coalesce(s.listing_oid, snapctl_object_id()), recheck = false,"           \
+	"  held = " HELD " FROM due, tok WHERE s.booking_id = due.booking_id"                      \
+	" RETURNING s.booking_id::text, tok.token::text, json_build_object('id', s.booking_id,"    \
+	"  'prev', due.prev, 'recheck', due.recheck, 'held', due.held)::text, s.listing_oid,"      \
+	" s.snapshot_version, " LISTING_COLUMNS
 
-/* A claim puts a snapshot whose lease expired back to ready_to_publish if released, and its
- * recheck as it was. */
+/* A claim puts a snapshot whose lease expired back to ready_to_publish if released, with its
+ * recheck and hold as they were. */
 #define PREV                                                                                       \
 	"CASE WHEN s.status = 'publishing' THEN 'ready_to_publish' ELSE s.status END AS prev,"     \
-	" s.recheck AS prev_recheck"
+	" s.recheck, s.held"
 
 #define DUE                                                                                        \
 	" (s.status = 'ready_to_publish' AND s.next_attempt_at <= now())"                          \
 	" OR (s.status = 'publishing' AND s.lease_expires_at < now())"                             \
 	" OR (s.status = 'published' AND s.end_date < now())"                                      \
+	" OR (s.status = 'failed' AND s.end_date < now())"                                         \
 	" OR (s.recheck AND s.status IN ('withdrawn', 'completed'))"                               \
 	" OR (s.status = 'failed' AND s.status_changed_at < $3::timestamptz)"
 
@@ -77,20 +81,21 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 static const char SQL_CLAIM_DUE[] =
     "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE" DUE " ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
 
-/* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks. */
+/* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks.
+ * (withdraw removes, whatever the hold says; settling it holds again.) */
 static const char SQL_CLAIM_IDS[] =
     "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("false");
 
 /* $1 ids (uuid[]), $2 lease seconds, $3 as above: these, of those that are due and free. */
 static const char SQL_CLAIM_IDS_DUE[] =
     "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
     " WHERE s.booking_id = ANY ($1::uuid[]) AND (" DUE ") ORDER BY s.booking_id"
     " FOR UPDATE SKIP LOCKED),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET;
+    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
 
 /* $1 limit, $3 as in a claim: what a claim would take, by action ($2 unused but typed). */
 #define COUNT_ACTIONS                                                                              \
@@ -164,21 +169,11 @@ static const char SQL_SETTLE[] =
 /* $1 token, $2 [{id, prev, recheck}]: gives claims back untouched (MongoDB unreachable). */
 static const char SQL_RELEASE[] =
     "UPDATE market_inventory_snapshots s SET status = u.prev, lease_token = NULL,"
-    " lease_expires_at = NULL, recheck = s.recheck OR u.recheck"
-    " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text, recheck boolean)"
+    " lease_expires_at = NULL, recheck = s.recheck OR u.recheck, held = u.held"
+    " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text, recheck boolean, held boolean)"
     " WHERE s.booking_id = u.id AND s.lease_token = $1::uuid";
 
-enum {
-	COL_ID,
-	COL_TOKEN,
-	COL_PREV,
-	COL_PREV_RECHECK,
-	COL_OID,
-	COL_VERSION,
-	COL_ACTION,
-	COL_SET,
-	COL_INSERT
-};
+enum { COL_ID, COL_TOKEN, COL_RELEASE, COL_OID, COL_VERSION, COL_ACTION, COL_SET, COL_INSERT };
 
 static snap_code release(snap_ctx *ctx, const PGresult *claim)
 {
@@ -191,13 +186,8 @@ static snap_code release(snap_ctx *ctx, const PGresult *claim)
 
 	sb_add(&json, "[");
 	for (i = 0; i < PQntuples(claim); i++) {
-		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
-		sb_add_json_string(&json, PQgetvalue(claim, i, COL_ID));
-		sb_add(&json, ",\"prev\":");
-		sb_add_json_string(&json, PQgetvalue(claim, i, COL_PREV));
-		sb_add(&json, PQgetvalue(claim, i, COL_PREV_RECHECK)[0] == 't'
-		                  ? ",\"recheck\":true}"
-		                  : ",\"recheck\":false}");
+		sb_add(&json, i ? "," : "");
+		sb_add(&json, PQgetvalue(claim, i, COL_RELEASE));
 	}
 	sb_add(&json, "]");
 	params[1] = json.buf;

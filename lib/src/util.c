@@ -130,6 +130,10 @@ int snap_parse_duration(const char *s, double *seconds)
 			return 0;
 		scale = units[i].seconds;
 	}
+	/* A century at most: further back than that no snapshot is, and the database's
+	 * timestamps would run out. */
+	if (n * scale > 100 * 366 * 86400.0)
+		return 0;
 	*seconds = n * scale;
 	return 1;
 }

@@ -18,6 +18,18 @@ expect 64 --log-format xml init-db; one_line_error "log-format"
 expect 64 get; one_line_error "get"
 expect 64 get "$B" "$C"; one_line_error "get"
 expect 64 init-db extra; one_line_error "init-db takes no arguments"
+# Strict values (SPEC section 9): malformed, out of range or followed by anything is 64, never
+# clamped; a mistyped option is named without its value, which may be a password.
+expect 64 sync-all --limit 99999999999999999999; one_line_error "--limit must be a number"
+expect 64 sync-all --limit 10x; one_line_error "--limit must be a number"
+expect 64 sync-all --limit ' 5'; one_line_error "--limit must be a number"
+for d in inf nan 0x10 1e3 -5 0 '' 5s 1.; do
+	expect 64 sync-all --max-duration "$d"; one_line_error "--max-duration must be"
+done
+expect 64 cleanup --older-than 1000000w; one_line_error "--older-than must be"
+expect 64 cleanup --older-than 90dd; one_line_error "--older-than must be"
+expect 64 --mongo-uri=mongodb://u:s3cret@h sync-all; one_line_error "unknown option '--mongo-uri'"
+printf '%s\n' "$ERR" | grep -q s3cret && fail "a mistyped option showed its value: $ERR"
 [ -z "$OUT" ] || fail "usage errors print nothing on stdout"
 
 # 0: help and version on stdout.
@@ -32,6 +44,10 @@ expect 65 get "'; DROP TABLE x; --"; one_line_error "is not a UUID"
 printf '%s\n%s\n\nzzz\n' "$B" "$C" >"$TEST_TMP/ids"
 expect 65 upsert --batch-size 1 - <"$TEST_TMP/ids"
 one_line_error "standard input line 4: booking id 'zzz' is not a UUID"
+# An id is the whole line, blanks aside: "<uuid> DROP TABLE x" is no id.
+printf ' %s \n%s DROP TABLE x\n' "$B" "$C" >"$TEST_TMP/ids"
+expect 65 upsert - <"$TEST_TMP/ids"
+one_line_error "standard input line 2: booking id '$C DROP TABLE x' is not a UUID"
 assert_eq "malformed input changed nothing" "$before" "$(table_state)"
 [ -z "$OUT" ] || fail "malformed input printed results: $OUT"
 

@@ -71,4 +71,10 @@ if [ -d /dev/shm ]; then
 	assert_eq "stale counters segment: exit" 0 "$RC"
 	assert_eq "stale counters segment: no warnings" "" "$(cat "$TEST_TMP/err")"
 fi
+# A schema newer than this snapctl (FAULTS 18): refused with exit 78, nothing changed.
+q "INSERT INTO snapctl_schema_migrations (version, description) VALUES (99, 'future')" >/dev/null
+expect 78 init-db
+one_line_error "schema version 99 is newer than this snapctl knows \(5\): upgrade snapctl"
+assert_eq "nothing changed" 99 "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
+q "DELETE FROM snapctl_schema_migrations WHERE version = 99" >/dev/null
 echo ok

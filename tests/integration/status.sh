@@ -74,6 +74,17 @@ assert_eq "last success kept by a failed run" "$ok" \
 grep -qx 'snapctl_run_success{job="sync-all"} 0' "$M" || fail "failure: $(cat "$M")"
 [ "$(ls "$TEST_TMP" | grep -c 'sync.prom.tmp')" = 0 ] || fail "a temporary file was left"
 
+# A run that ends in any error is recorded and counted a failure too (SPEC section 9).
+q "ALTER TABLE snapctl_reconcile_cursor RENAME TO away" >/dev/null
+expect 78 --metrics-file "$TEST_TMP/r.prom" reconcile
+q "ALTER TABLE away RENAME TO snapctl_reconcile_cursor" >/dev/null
+grep -qx 'snapctl_run_success{job="reconcile"} 0' "$TEST_TMP/r.prom" ||
+	fail "78 in the metrics: $(cat "$TEST_TMP/r.prom")"
+expect 3 --json status
+printf '%s
+' "$OUT" | grep -q '"reconcile":{[^}]*"outcome":"configuration error"' ||
+	fail "78 in snapctl_runs: $OUT"
+
 # list: filters and pages; bad filters are refused.
 expect 0 --json list --status failed
 assert_eq "list failed" 1 "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"

@@ -1,0 +1,109 @@
+# Defects found in review, each made to happen on purpose: an operator's withdraw holds; a
+# failed snapshot is completed when its booking ends; released claims keep recheck; numbers do
+# not depend on extra_float_digits; no other role's lower() stands in for PostgreSQL's; a second
+# signal ends a run at once.
+# Pauses the shared MongoDB-wire server: runs alone.
+. "$SNAPCTL_SRC/tests/lib.sh"
+new_db init
+psql -XAq -v ON_ERROR_STOP=1 -v bookings=30 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+"$SNAPCTL" --quiet upsert --all
+"$SNAPCTL" --quiet sync-all
+pick() {
+	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+	   ORDER BY booking_id OFFSET $1 LIMIT 1"
+}
+B=$(pick 0) C=$(pick 1) D=$(pick 2) E=$(pick 3)
+
+# withdraw holds until publish (SPEC section 9): a later content change does not bring the
+# listing back.
+v=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$B'")
+expect 0 withdraw "$B"
+q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$B'" >/dev/null
+expect 0 upsert "$B"
+assert_eq "changed, still withdrawn" "$B updated (withdrawn, version $((v + 1)))" "$OUT"
+expect 0 sync-all
+expect 0 reconcile
+assert_eq "no listing while withdrawn" none "$(listing "$B")"
+expect 0 publish "$B"
+assert_eq "publish lifts the hold" "published $((v + 1))" \
+	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
+	   WHERE booking_id = '$B'")"
+q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$B'" >/dev/null
+expect 0 upsert "$B"
+assert_eq "no hold after publish" "$B updated (ready_to_publish, version $((v + 2)))" "$OUT"
+invariants
+
+# A failed snapshot whose booking ends is completed like any other: its old listing goes.
+q "UPDATE market_inventory_snapshots SET status = 'failed', end_date = now() - interval '1 day'
+   WHERE booking_id = '$C'" >/dev/null
+expect 0 --json sync-all
+printf '%s\n' "$OUT" | grep -q '"completed":1,' || fail "failed and ended: $OUT"
+assert_eq "failed and ended: no listing" none "$(listing "$C")"
+invariants
+
+# Released claims keep recheck: publish D waits on a row lock, MongoDB goes away, the claim is
+# given back as it was (withdrawn, recheck set), and a later sync-all removes the listing.
+expect 0 withdraw "$D"
+q "UPDATE market_inventory_snapshots SET recheck = true WHERE booking_id = '$D'" >/dev/null
+hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$D' FOR UPDATE;"
+holder=$!
+"$SNAPCTL" publish "$D" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" &
+p=$!
+wait_blocked
+"$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
+release "$holder"
+rc=0
+wait $p || rc=$?
+"$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
+assert_eq "publish with MongoDB gone" 69 "$rc"
+assert_eq "claim given back as it was" "withdrawn true" \
+	"$(q "SELECT status || ' ' || recheck FROM market_inventory_snapshots
+	   WHERE booking_id = '$D'")"
+expect 0 sync-all
+assert_eq "rechecked" "withdrawn false" \
+	"$(q "SELECT status || ' ' || recheck FROM market_inventory_snapshots
+	   WHERE booking_id = '$D'")"
+invariants
+
+# A second signal while a run winds down ends it at once (FAULTS 38): publish waits on a row
+# lock; the first SIGTERM asks it to stop at the next boundary, the second kills it. Its claim
+# statement commits when the lock goes, under a lease that then expires like a crashed run's.
+hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$D' FOR UPDATE;"
+holder=$!
+"$SNAPCTL" publish "$D" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" &
+p=$!
+wait_blocked
+kill -TERM $p
+sleep 0.2
+kill -0 $p 2>/dev/null || fail "the first signal ended a run that was waiting"
+kill -TERM $p
+rc=0
+wait $p || rc=$?
+assert_eq "second signal: killed by it" 143 "$rc"
+release "$holder"
+q "UPDATE market_inventory_snapshots SET lease_expires_at = now() - interval '1 second'
+   WHERE booking_id = '$D' AND status = 'publishing'" >/dev/null
+expect 0 sync-all
+invariants
+
+# Numbers in snapshot JSON do not depend on the session's extra_float_digits: two hosts with
+# different settings agree, and neither rewrites the other's snapshot.
+q "INSERT INTO sensor_readings (sensor_id, reading_value, reading_unit, reading_time)
+   SELECT s.id, 0.1::float8 + 0.2::float8, 'x', now() FROM iot_sensors s
+   JOIN storage_bookings b ON b.location_id = s.location_id WHERE b.id = '$E'" >/dev/null
+n=$(q "SELECT count(*) FROM storage_bookings")
+PGOPTIONS='-c extra_float_digits=0' expect 0 upsert --all
+expect 0 upsert --all
+assert_eq "second host, other settings" "0 created, 0 updated, $n unchanged" "$OUT"
+q "SELECT sensors::text FROM market_inventory_snapshots WHERE booking_id = '$E'" |
+	grep -q '0.30000000000000004' || fail "not the shortest exact text"
+
+# Another role's lower(varchar) is a better match than pg_catalog.lower(text) for a varchar
+# column; snapctl calls PostgreSQL's, so nothing changes.
+q "CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql
+   AS \$\$ SELECT 'valid'::text \$\$" >/dev/null
+expect 0 upsert --all
+assert_eq "no function substituted" "0 created, 0 updated, $n unchanged" "$OUT"
+expect 0 sync-all
+invariants
+echo ok
