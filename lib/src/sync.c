@@ -84,11 +84,14 @@ static const char SQL_CLAIM_DUE[] =
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
 
 /* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks.
- * (withdraw removes, whatever the hold says; settling it holds again.) */
-static const char SQL_CLAIM_IDS[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
-    " WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("false");
+ * publish lifts an operator's hold, withdraw sets it (so that a removal left to retry stays
+ * a removal). */
+#define CLAIM_IDS(HELD)                                                                            \
+	"WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"             \
+	" WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"                \
+	" tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET(HELD)
+static const char SQL_CLAIM_IDS[] = CLAIM_IDS("false");
+static const char SQL_CLAIM_WITHDRAW[] = CLAIM_IDS("true");
 
 /* $1 ids (uuid[]), $2 lease seconds, $3 as above: these, of those that are due and free. */
 static const char SQL_CLAIM_IDS_DUE[] =
@@ -120,13 +123,12 @@ static const char SQL_MISSING[] =
     " WHERE NOT EXISTS (SELECT 1 FROM market_inventory_snapshots s WHERE s.booking_id = u.id)"
     " LIMIT 1";
 
-/* $1 token, $2 [{id, outcome, lid, error, found}], $3 attempts before 'failed', $4 whether the
- * operator withdrew them (a hold that only publish lifts). Outcomes: published, withdrawn,
- * completed, retry, newer: the listing is at version found, ahead of the snapshot. Under the
- * fence that can only mean PostgreSQL lost history (an upsert would have taken the claim), so
- * the snapshot moves past the listing and is due at once (SPEC section 9). Rows whose claim
- * was taken over are not settled; if this worker wrote their listing, they get recheck (see
- * migrate_002.sql). Returns the settled rows' outcome and new status. */
+/* $1 token, $2 [{id, outcome, lid, error, found}], $3 attempts before 'failed'. Outcomes:
+ * published, withdrawn, completed, retry, newer: the listing is at version found, ahead of the
+ * snapshot. Under the fence that can only mean PostgreSQL lost history (an upsert would have taken
+ * the claim), so the snapshot moves past the listing and is due at once (SPEC section 9). Rows
+ * whose claim was taken over are not settled; if this worker wrote their listing, they get recheck
+ * (see migrate_002.sql). Returns the settled rows' outcome and new status. */
 static const char SQL_SETTLE[] =
     "WITH u AS (SELECT * FROM jsonb_to_recordset($2::jsonb)"
     "  AS u(id uuid, outcome text, lid text, error text, found bigint)),"
@@ -156,8 +158,7 @@ static const char SQL_SETTLE[] =
     "  least(3600, 5 * 2 ^ least(s.attempts, 20)) * (0.5 + random() / 2))"
     "  WHEN u.outcome = 'newer' THEN now() END,"
     " last_error = nullif(u.error, ''),"
-    " held = CASE WHEN u.outcome = 'published' THEN false"
-    "  WHEN u.outcome = 'withdrawn' AND $4::boolean THEN true ELSE s.held END,"
+    " held = s.held AND u.outcome <> 'published',"
     " lease_token = NULL, lease_expires_at = NULL"
     " FROM u WHERE s.booking_id = u.id AND s.lease_token = $1::uuid"
     " RETURNING s.booking_id, u.outcome, s.status),"
@@ -241,8 +242,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 {
 	strbuf json = {0};
 	char attempts[16], error[200], found[24];
-	const char *params[4] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts,
-	                         withdraw ? "true" : "false"};
+	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
 	PGresult *res = NULL;
 	int i;
 	snap_code rc;
@@ -271,7 +271,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 	if (json.failed)
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else
-		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 4, params, &res, err);
+		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
 	/* Rows a newer claim or an upsert took over are not settled: they count as stale. */
 	if (rc == SNAP_OK)
 		sum->skipped_stale += PQntuples(claim) - PQntuples(res);
@@ -356,8 +356,9 @@ static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
 		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS_DUE, 3, NULL, 0, params,
 		          &claim, err);
 	else
-		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE, 3, params,
-		          &claim, err);
+		rc = pick(ctx, o, "claiming snapshots",
+		          mode == WITHDRAW ? SQL_CLAIM_WITHDRAW : SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE,
+		          3, params, &claim, err);
 	if (rc != SNAP_OK || (*n = PQntuples(claim)) == 0)
 		goto out;
 	sum->claimed += *n;
