@@ -46,13 +46,6 @@ static char *trim(char *s)
 	return s;
 }
 
-static int holds_secret(const char *uri)
-{
-	char redacted[1024];
-
-	return uri && strcmp(snap_redact(uri, redacted, sizeof(redacted)), uri) != 0;
-}
-
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
 	char *end;
@@ -124,8 +117,9 @@ static int read_file(struct invocation *inv, const char *path, struct file_setti
 		val = trim(eq + 1);
 		rc = set_key(inv, path, lineno, trim(key), val, fs);
 	}
-	if (!rc && (holds_secret(fs->pg_uri) || holds_secret(fs->mongo_uri)) &&
-	    fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+	/* Parsed only when the file is open to others: the usual 0600 costs nothing. */
+	if (!rc && fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) &&
+	    (snap_pg_uri_has_secret(fs->pg_uri) || snap_mongo_uri_has_secret(fs->mongo_uri)))
 		rc = fail(inv, EXIT_CONFIG,
 		          "config file '%s' holds a password and is readable by group or others; "
 		          "chmod 600 it",
@@ -139,6 +133,17 @@ static const char *env(const char *name)
 	const char *v = getenv(name);
 
 	return v && *v ? v : NULL;
+}
+
+/* A secret given as an option is in the process list and the shell's history. */
+static void warn_exposed(struct invocation *inv)
+{
+	if (inv->opt[OPT_PG] && snap_pg_uri_has_secret(inv->opt[OPT_PG]))
+		warn(inv, "--pg holds a password, which other users can see in the process list; "
+		          "use SNAPCTL_PG_URI, the config file or ~/.pgpass");
+	if (inv->opt[OPT_MONGO] && snap_mongo_uri_has_secret(inv->opt[OPT_MONGO]))
+		warn(inv, "--mongo holds a secret, which other users can see in the process list; "
+		          "use SNAPCTL_MONGO_URI or the config file");
 }
 
 int config_resolve(struct invocation *inv)
@@ -179,6 +184,7 @@ int config_resolve(struct invocation *inv)
 	inv->pest_event_limit = fs.pest_event_limit;
 	inv->lease_seconds = fs.lease_seconds;
 	inv->max_attempts = fs.max_attempts;
+	warn_exposed(inv);
 out:
 	free(fs.pg_uri);
 	free(fs.mongo_uri);

@@ -294,7 +294,18 @@ int snap_uuid_valid(const char *s);
  * one. */
 int snap_parse_duration(const char *s, double *seconds);
 
-/* Copies conninfo or URI s into out with every password replaced by "***". Returns out. */
+/* 1 when a PostgreSQL conninfo or URI holds a secret as libpq parses it (password,
+ * sslpassword), or cannot be parsed; else 0. */
+int snap_pg_uri_has_secret(const char *conninfo);
+
+/* 1 when a MongoDB URI holds a secret as the driver parses it (a password, a TLS key password,
+ * authMechanismProperties), or cannot be parsed; else 0. Loads the MongoDB module only when the
+ * URI has userinfo or options. */
+int snap_mongo_uri_has_secret(const char *uri);
+
+/* Copies conninfo or URI s into out with every secret value replaced by "***": a URI's
+ * password, and the value of any option whose name ends in "password" or is
+ * authMechanismProperties (any letter case). Returns out. */
 char *snap_redact(const char *s, char *out, size_t outsz);
 
 #if defined(SNAP_BUILDING) && defined(__GNUC__)

@@ -12,14 +12,17 @@
 #include "listings.h"
 
 /* The module sits next to libsnapshot itself, in the build tree and once installed. */
-static snap_code load(snap_ctx *ctx, snap_error *err)
+static void *load_module(const struct mongo_ops **out, snap_error *err)
 {
 	Dl_info self;
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	const struct mongo_ops *ops;
+	void *dl;
 
-	if (!dladdr((void *)&listings_open, &self) || !self.dli_fname)
-		return snap_fail(err, SNAP_ERR_INTERNAL, "cannot find libsnapshot's directory");
+	if (!dladdr((void *)&listings_open, &self) || !self.dli_fname) {
+		snap_fail(err, SNAP_ERR_INTERNAL, "cannot find libsnapshot's directory");
+		return NULL;
+	}
 	snprintf(dir, sizeof(dir), "%s", self.dli_fname);
 	snprintf(path, sizeof(path), "%s/snapshot-mongo.so", dirname(dir));
 	/* libmongoc initialises itself when loaded and, unless told not to, exports its
@@ -27,14 +30,43 @@ static snap_code load(snap_ctx *ctx, snap_error *err)
 	 * a later process given that PID prints a warning before any log handler of ours can
 	 * be installed. Nobody reads those counters here. */
 	setenv("MONGOC_DISABLE_SHM", "1", 0);
-	if (!(ctx->mongo_dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
-		return snap_fail(err, SNAP_ERR_CONFIG, "cannot load the MongoDB module: %s",
-		                 dlerror());
-	ops = dlsym(ctx->mongo_dl, "snap_mongo_ops");
-	if (!ops || ops->abi != SNAP_MONGO_ABI)
-		return snap_fail(err, SNAP_ERR_CONFIG, "%s is not this libsnapshot's module", path);
-	ctx->mongo_ops = ops;
+	if (!(dl = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+		snap_fail(err, SNAP_ERR_CONFIG, "cannot load the MongoDB module: %s", dlerror());
+		return NULL;
+	}
+	ops = dlsym(dl, "snap_mongo_ops");
+	if (!ops || ops->abi != SNAP_MONGO_ABI) {
+		snap_fail(err, SNAP_ERR_CONFIG, "%s is not this libsnapshot's module", path);
+		dlclose(dl);
+		return NULL;
+	}
+	*out = ops;
+	return dl;
+}
+
+static snap_code load(snap_ctx *ctx, snap_error *err)
+{
+	if (!(ctx->mongo_dl = load_module(&ctx->mongo_ops, err)))
+		return err->code;
 	return SNAP_OK;
+}
+
+int snap_mongo_uri_has_secret(const char *uri)
+{
+	const struct mongo_ops *ops;
+	snap_error err;
+	void *dl;
+	int secret;
+
+	/* Without '@' or '=' there is neither userinfo nor an option to hold one: no need to
+	 * load the driver. */
+	if (!uri || !strpbrk(uri, "@="))
+		return 0;
+	if (!(dl = load_module(&ops, &err)))
+		return 1;
+	secret = ops->uri_secret(uri);
+	dlclose(dl);
+	return secret;
 }
 
 snap_code listings_open(snap_ctx *ctx, const struct mongo_ops **ops, void **h, snap_error *err)

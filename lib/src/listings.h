@@ -9,7 +9,7 @@
 
 #include "snapshot.h"
 
-#define SNAP_MONGO_ABI 2
+#define SNAP_MONGO_ABI 3
 
 /* One item of a batch: publish (upsert the listing unless a newer one is there) or remove
  * (unless a newer one is there). */
@@ -58,6 +58,8 @@ struct mongo_ops {
 	 * other than SNAP_OK. The ids are borrowed for the call. */
 	snap_code (*booking_ids)(void *h, snap_code (*fn)(const char *const *, size_t, void *),
 	                         void *data, snap_error *err);
+	/* 1 when the URI holds a secret (or cannot be parsed), else 0. */
+	int (*uri_secret)(const char *uri);
 };
 
 /* listings.c: the loaded module and the open connection of ctx (loaded and opened on first

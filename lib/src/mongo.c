@@ -72,10 +72,42 @@ static void store_close(void *h)
 	free(s);
 }
 
+static void init_once(void)
+{
+	static int initialised;
+
+	if (!initialised) {
+		mongoc_log_set_handler(quiet, NULL);
+		mongoc_init();
+		initialised = 1;
+	}
+}
+
+/* 1 when the URI holds a secret as the driver reads it: a password in the userinfo, a TLS key
+ * password, or authMechanismProperties (which carry tokens, e.g. AWS_SESSION_TOKEN). A URI the
+ * driver cannot parse may hold one too. */
+static int store_uri_secret(const char *text)
+{
+	mongoc_uri_t *uri;
+	const char *pw;
+	bson_t props;
+	int secret;
+
+	init_once();
+	if (!(uri = mongoc_uri_new_with_error(text, NULL)))
+		return 1;
+	pw = mongoc_uri_get_password(uri);
+	secret = (pw && *pw) ||
+	         mongoc_uri_get_option_as_utf8(uri, MONGOC_URI_TLSCERTIFICATEKEYFILEPASSWORD,
+	                                       NULL) != NULL ||
+	         mongoc_uri_get_mechanism_properties(uri, &props);
+	mongoc_uri_destroy(uri);
+	return secret;
+}
+
 static snap_code store_open(void **out, const char *uri_text, const char *db, const char *app,
                             snap_error *err)
 {
-	static int initialised;
 	struct store *s = calloc(1, sizeof(*s));
 	mongoc_uri_t *uri = NULL;
 	bson_error_t e;
@@ -83,11 +115,7 @@ static snap_code store_open(void **out, const char *uri_text, const char *db, co
 	snap_code rc = SNAP_OK;
 
 	*out = NULL;
-	if (!initialised) {
-		mongoc_log_set_handler(quiet, NULL);
-		mongoc_init();
-		initialised = 1;
-	}
+	init_once();
 	if (!s || !(s->db = strdup(db))) {
 		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
 		goto out;
@@ -648,6 +676,6 @@ static snap_code store_booking_ids(void *h, snap_code (*fn)(const char *const *,
 }
 
 __attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
-    SNAP_MONGO_ABI, store_open,  store_close, store_duplicates,
-    store_indexes,  store_write, store_get,   store_booking_ids,
+    SNAP_MONGO_ABI, store_open, store_close,       store_duplicates, store_indexes,
+    store_write,    store_get,  store_booking_ids, store_uri_secret,
 };

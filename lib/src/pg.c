@@ -55,6 +55,23 @@ snap_code pg_conn(snap_ctx *ctx, snap_error *err)
 	return SNAP_OK;
 }
 
+int snap_pg_uri_has_secret(const char *conninfo)
+{
+	PQconninfoOption *opts, *o;
+	int secret = 0;
+
+	if (!conninfo)
+		return 0;
+	if (!(opts = PQconninfoParse(conninfo, NULL)))
+		return 1;
+	/* libpq marks the options it must never show with '*': password, sslpassword. */
+	for (o = opts; o->keyword; o++)
+		if (o->dispchar && o->dispchar[0] == '*' && o->val && *o->val)
+			secret = 1;
+	PQconninfoFree(opts);
+	return secret;
+}
+
 static snap_code classify(PGconn *conn, const char *state)
 {
 	if (PQstatus(conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||

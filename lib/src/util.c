@@ -1,6 +1,7 @@
 /* Pure helpers with no database: UUID syntax and password redaction. Unit-tested. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "internal.h"
@@ -72,11 +73,22 @@ static void emit(struct out *o, const char *s, size_t n)
 	o->buf[o->len] = '\0';
 }
 
+/* Option names whose values are secrets: any "...password" (password, sslpassword,
+ * tlsCertificateKeyFilePassword) and authMechanismProperties (tokens), in any letter case. */
+static int secret_key(const char *k, size_t n)
+{
+	static const char pw[] = "password", amp[] = "authMechanismProperties";
+
+	return (n >= sizeof(pw) - 1 &&
+	        !strncasecmp(k + n - (sizeof(pw) - 1), pw, sizeof(pw) - 1)) ||
+	       (n == sizeof(amp) - 1 && !strncasecmp(k, amp, n));
+}
+
 char *snap_redact(const char *s, char *out, size_t outsz)
 {
 	struct out o = {out, 0, outsz};
 	int is_uri = s && strstr(s, "://") != NULL;
-	const char *p = s, *sec, *k;
+	const char *p = s, *sec, *eq, *k, *ke, *v;
 	size_t n;
 
 	if (!outsz)
@@ -89,20 +101,20 @@ char *snap_redact(const char *s, char *out, size_t outsz)
 		emit(&o, "***", 3);
 		p = sec + n;
 	}
-	/* conninfo allows blanks around '='; "sslpassword" is a secret too. */
-	for (k = p; (k = strstr(k, "password")) != NULL;) {
-		const char *v = k + strlen("password");
-
-		v += strspn(v, " \t");
-		if (*v != '=') {
-			k = v;
+	/* Each "name=value" whose name is a secret's: conninfo allows blanks around '='. */
+	for (eq = p; (eq = strchr(eq, '=')) != NULL; eq++) {
+		for (ke = eq; !is_uri && ke > p && (ke[-1] == ' ' || ke[-1] == '\t'); ke--)
+			;
+		for (k = ke; k > p && (isalnum((unsigned char)k[-1]) || k[-1] == '_'); k--)
+			;
+		if (!secret_key(k, (size_t)(ke - k)))
 			continue;
-		}
-		v += 1 + (is_uri ? 0 : strspn(v + 1, " \t"));
+		v = eq + 1 + (is_uri ? 0 : strspn(eq + 1, " \t"));
 		emit(&o, p, (size_t)(v - p));
 		emit(&o, "***", 3);
 		/* In a URI query the value ends at '&' or '#'; in conninfo at white space. */
-		p = k = v + (is_uri ? strcspn(v, "&#") : kv_value_len(v));
+		p = v + (is_uri ? strcspn(v, "&#") : kv_value_len(v));
+		eq = p - 1;
 	}
 	emit(&o, p, strlen(p));
 	return out;

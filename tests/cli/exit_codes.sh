@@ -72,7 +72,7 @@ expect 0 --log-format json -vv upsert "$B"
 printf '%s\n' "$ERR" | grep -q '^{"time":"[^"]*","level":"debug","cmd":"upsert","msg":"connected' || fail "json logs: $ERR"
 
 # 69: database unreachable; the password is never shown.
-expect 69 --pg "postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" upsert "$B"
+SNAPCTL_PG_URI="postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" expect 69 upsert "$B"
 one_line_error "^snapctl: error: cannot connect to PostgreSQL"
 SNAPCTL_PG_URI="host=$TEST_TMP/nowhere password=s3cret" expect 69 get "$B"
 one_line_error "cannot connect"
@@ -80,7 +80,7 @@ expect 69 -vv --pg "postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" upsert 
 ! printf '%s%s' "$OUT" "$ERR" | grep -q s3cret || fail "password in output: $ERR"
 
 # 78: configuration.
-expect 78 --pg "postgresql://snap:s3cret@[bad" upsert "$B"
+SNAPCTL_PG_URI="postgresql://snap:s3cret@[bad" expect 78 upsert "$B"
 one_line_error "malformed PostgreSQL connection string"
 ! printf '%s' "$ERR" | grep -q s3cret || fail "password in parse error: $ERR"
 printf 'pg_uri = postgresql://snap:s3cret@localhost/db\n' >"$TEST_TMP/secret.conf"
@@ -92,6 +92,28 @@ SNAPCTL_CONFIG="$TEST_TMP/secret.conf" expect 78 get "$B"
 chmod 600 "$TEST_TMP/secret.conf"
 # Readable only by its owner, the file is used; the flag still wins over it.
 expect 0 --pg "host=$PGHOST dbname=$PGDATABASE" --config "$TEST_TMP/secret.conf" get "$B"
+# Secrets are found by parsing as libpq and libmongoc do, not by looking for a word.
+for uri in 'mongodb://h/?tls=true&tlsCertificateKeyFilePassword=k3y' \
+	'mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=SERVICE_NAME:s3rv' \
+	'mongodb://u:s3cret@h/'; do
+	printf 'mongo_uri = %s\n' "$uri" >"$TEST_TMP/secret.conf"
+	chmod 644 "$TEST_TMP/secret.conf"
+	expect 78 --config "$TEST_TMP/secret.conf" get "$B"
+	one_line_error "holds a password and is readable by group or others"
+done
+printf 'pg_uri = host=%s dbname=%s application_name=password\nmongo_uri = mongodb://h/?appname=password\n' \
+	"$PGHOST" "$PGDATABASE" >"$TEST_TMP/secret.conf"
+chmod 644 "$TEST_TMP/secret.conf"
+expect 0 --config "$TEST_TMP/secret.conf" get "$B"
+printf 'pg_uri = host=%s sslpassword=k3y\n' "$PGHOST" >"$TEST_TMP/secret.conf"
+expect 78 --config "$TEST_TMP/secret.conf" get "$B"
+# On the command line a secret is seen by every user of the host: a warning says so.
+expect 69 --pg "postgresql://snap:s3cret@/db?host=$TEST_TMP/nowhere" upsert "$B"
+printf '%s\n' "$ERR" | grep -q '^snapctl: warning: --pg holds a password' || fail "no --pg warning: $ERR"
+expect 0 --mongo 'mongodb://h/?tlsCertificateKeyFilePassword=k3y' get "$B"
+assert_eq "--mongo warning" "snapctl: warning: --mongo holds a secret, which other users can see in the process list; use SNAPCTL_MONGO_URI or the config file" "$ERR"
+expect 0 --mongo 'mongodb://h/?appname=password' --pg "host=$PGHOST dbname=$PGDATABASE" get "$B"
+assert_eq "no secret, no warning" "" "$ERR"
 printf 'colour = blue\n' >"$TEST_TMP/bad.conf"
 expect 78 --config "$TEST_TMP/bad.conf" get "$B"; one_line_error "unknown key 'colour'"
 expect 78 --config "$TEST_TMP/none.conf" get "$B"; one_line_error "cannot read config file"

@@ -84,6 +84,14 @@ static void redact_hides_passwords(void **state)
 	check_redact("sslpassword=k3y host=db", "sslpassword=*** host=db");
 	check_redact("postgresql://db/market?password=s3cret&sslmode=verify-full",
 	             "postgresql://db/market?password=***&sslmode=verify-full");
+	check_redact("mongodb://h/?tls=true&tlsCertificateKeyFilePassword=k3y&w=1",
+	             "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=***&w=1");
+	check_redact("mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties="
+	             "AWS_SESSION_TOKEN:t0ken",
+	             "mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=***");
+	check_redact("mongodb://u:p@h1,h2/?PASSWORD=x", "mongodb://u:***@h1,h2/?PASSWORD=***");
+	check_redact("host=db PassWord='x y'", "host=db PassWord=***");
+	check_redact("=password=s3cret", "=password=***");
 }
 
 static void redact_keeps_what_is_not_secret(void **state)
@@ -93,6 +101,8 @@ static void redact_keeps_what_is_not_secret(void **state)
 	check_redact("host=/tmp dbname=market", "host=/tmp dbname=market");
 	check_redact("", "");
 	check_redact("passwordless=1", "passwordless=1");
+	check_redact("host=db authMechanism=x user=password",
+	             "host=db authMechanism=x user=password");
 }
 
 static void redact_truncates_safely(void **state)
