@@ -4,8 +4,9 @@
 
 int cmd_reconcile(struct invocation *inv)
 {
-	static const char *const names[] = {"checked",   "unchanged", "changed", "published",
-	                                    "withdrawn", "completed", "retried", "failed"};
+	static const char *const names[] = {"checked",   "unchanged", "changed",
+	                                    "missing",   "published", "withdrawn",
+	                                    "completed", "retried",   "failed"};
 	snap_reconcile_opts o = {0};
 	snap_reconcile_summary s = {0};
 	snap_error err = {0};
@@ -19,7 +20,7 @@ int cmd_reconcile(struct invocation *inv)
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_reconcile(inv->ctx, &o, &s, &err);
 	{
-		const long values[] = {s.checked,   s.unchanged, s.changed, s.published,
+		const long values[] = {s.checked,   s.unchanged, s.changed, s.missing, s.published,
 		                       s.withdrawn, s.completed, s.retried, s.failed};
 		struct run_summary r = {o.ids ? NULL : "reconcile", /* the cron job */
 		                        names,

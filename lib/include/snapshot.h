@@ -205,11 +205,13 @@ typedef struct snap_reconcile_opts {
 
 typedef struct snap_reconcile_summary {
 	long checked, unchanged, changed, published, withdrawn, completed, retried, failed;
+	long missing; /* published snapshots found without a listing, published again */
 	long duration_ms;
 } snap_reconcile_summary;
 
 /* Re-aggregates published snapshots (all of them in turn, from where the last run of any host
- * stopped, or the ids given) and publishes those whose content changed in the same run;
+ * stopped, or the ids given) and publishes those whose content changed, or whose listing is
+ * missing, in the same run;
  * listings of bookings now cancelled, rejected, completed or ended are removed. Unchanged
  * snapshots cost no write in either database. Claims, leases, fences, retries and the
  * circuit breaker are sync-all's. snap_ctx_interrupt() stops it between batches. */

@@ -153,12 +153,13 @@ static snap_code orphan_chunk(const char *const *ids, size_t n, void *data)
 	struct listing_item *items = NULL;
 	struct listing_result *results = NULL;
 	size_t i, m = 0, removed;
+	long go_on;
 	snap_code rc;
 
-	sb_add(&arr, "{");
-	for (i = 0; i < n; i++)
-		add_id(&arr, ids[i]);
-	sb_add(&arr, "}");
+	/* Between chunks, a signal ends the scan (the listings scanned so far are done). */
+	if ((rc = next_batch(o->ctx, 0, 0, 1, 0, 0, &go_on, o->err)) != SNAP_OK)
+		return rc;
+	sb_add_text_array(&arr, ids, n);
 	params[0] = arr.buf;
 	if (arr.failed)
 		rc = snap_fail(o->err, SNAP_ERR_INTERNAL, "out of memory");

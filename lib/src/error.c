@@ -147,6 +147,24 @@ void utf8_cut(char *s)
 	}
 }
 
+void sb_add_text_array(strbuf *sb, const char *const *items, size_t n)
+{
+	const char *p;
+	size_t i;
+
+	sb_add(sb, "{");
+	for (i = 0; i < n; i++) {
+		sb_add(sb, i ? ",\"" : "\"");
+		for (p = items[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sb_add(sb, "\\");
+			sb_addn(sb, p, 1);
+		}
+		sb_add(sb, "\"");
+	}
+	sb_add(sb, "}");
+}
+
 void sb_add_json_string(strbuf *sb, const char *s)
 {
 	char esc[8];

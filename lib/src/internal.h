@@ -49,6 +49,8 @@ void sb_free(strbuf *sb);
 /* s as a JSON string, quoted; invalid UTF-8 becomes U+FFFD, a character cut short at the end
  * is dropped. */
 void sb_add_json_string(strbuf *sb, const char *s);
+/* items as a PostgreSQL array literal, each quoted and escaped: {"a","b\"c"}. */
+void sb_add_text_array(strbuf *sb, const char *const *items, size_t n);
 /* Ends s before a character cut short at its end (what snprintf leaves of a long text). */
 void utf8_cut(char *s);
 
@@ -89,6 +91,7 @@ extern const char snap_sql_migrate_002[];
 extern const char snap_sql_migrate_003[];
 extern const char snap_sql_migrate_004[];
 extern const char snap_sql_migrate_005[];
+extern const char snap_sql_migrate_006[];
 extern const char snap_sql_source_indexes[];
 
 #endif

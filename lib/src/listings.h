@@ -58,6 +58,9 @@ struct mongo_ops {
 	 * other than SNAP_OK. The ids are borrowed for the call. */
 	snap_code (*booking_ids)(void *h, snap_code (*fn)(const char *const *, size_t, void *),
 	                         void *data, snap_error *err);
+	/* Sets found[i] (0 or 1) for each ids[i] that has a listing. */
+	snap_code (*present)(void *h, const char *const *ids, size_t n, unsigned char *found,
+	                     snap_error *err);
 	/* 1 when the URI holds a secret (or cannot be parsed), else 0. */
 	int (*uri_secret)(const char *uri);
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "listing_json.h"
 #include "listings.h"
@@ -299,6 +300,24 @@ static void append_guard(bson_t *filter, const char *op, int64_t v)
 	bson_append_document_end(filter, &guard);
 }
 
+/* filter.booking_id = {$in: ids[0..n)} */
+static void append_in(bson_t *filter, const char *const *ids, size_t n)
+{
+	bson_t in, arr;
+	char key[16];
+	const char *k;
+	size_t i;
+
+	BSON_APPEND_DOCUMENT_BEGIN(filter, "booking_id", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &arr);
+	for (i = 0; i < n; i++) {
+		bson_uint32_to_string((uint32_t)i, &k, key, sizeof(key));
+		bson_append_utf8(&arr, k, -1, ids[i], -1);
+	}
+	bson_append_array_end(&in, &arr);
+	bson_append_document_end(filter, &in);
+}
+
 /* Reads back the listings of the items in mask and decides each from what is there: the
  * truth whatever a bulk reply said (FerretDB misreports unordered bulk errors). A publication
  * that found an older listing under another _id (the earlier system's) gets adopt[i] set. */
@@ -306,7 +325,7 @@ static snap_code read_back(struct store *s, const struct listing_item *items, si
                            const char *mask, struct listing_result *out, char *adopt,
                            snap_error *err)
 {
-	bson_t filter = BSON_INITIALIZER, in, ids;
+	bson_t filter = BSON_INITIALIZER;
 	bson_t *opts = BCON_NEW("projection", "{", "booking_id", BCON_INT32(1), "snapshot_version",
 	                        BCON_INT32(1), "}");
 	mongoc_cursor_t *cur;
@@ -314,25 +333,20 @@ static snap_code read_back(struct store *s, const struct listing_item *items, si
 	bson_error_t e;
 	size_t i, k = 0;
 	char *seen = calloc(n ? n : 1, 1);
+	const char **ids = calloc(n ? n : 1, sizeof(*ids));
 	snap_code rc = SNAP_OK;
 
-	if (!seen) {
+	if (!seen || !ids) {
+		free(seen);
+		free(ids);
 		bson_destroy(opts);
 		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "booking_id", &in);
-	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
-	for (i = 0; i < n; i++) {
-		char key[16];
-		const char *kstr;
-
-		if (!mask[i])
-			continue;
-		bson_uint32_to_string((uint32_t)k++, &kstr, key, sizeof(key));
-		bson_append_utf8(&ids, kstr, -1, items[i].booking_id, -1);
-	}
-	bson_append_array_end(&in, &ids);
-	bson_append_document_end(&filter, &in);
+	for (i = 0; i < n; i++)
+		if (mask[i])
+			ids[k++] = items[i].booking_id;
+	append_in(&filter, ids, k);
+	free(ids);
 	cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
 	while (mongoc_cursor_next(cur, &doc)) {
 		bson_iter_t it;
@@ -675,7 +689,68 @@ static snap_code store_booking_ids(void *h, snap_code (*fn)(const char *const *,
 	return rc;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcasecmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
+/* Sets found[i] when ids[i] has a listing: a count first (the usual answer: all of them), the
+ * booking ids themselves only when some are missing. */
+static snap_code store_present(void *h, const char *const *ids, size_t n, unsigned char *found,
+                               snap_error *err)
+{
+	struct store *s = h;
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *opts = NULL;
+	const char *const **sorted = NULL, *const * *hit, *key;
+	const char *const *pkey = &key;
+	mongoc_cursor_t *cur = NULL;
+	const bson_t *doc;
+	bson_iter_t it;
+	bson_error_t e;
+	int64_t count;
+	snap_code rc = SNAP_OK;
+	size_t i;
+
+	memset(found, 0, n);
+	append_in(&filter, ids, n);
+	if ((count = mongoc_collection_count_documents(s->coll, &filter, NULL, NULL, NULL, &e)) <
+	    0) {
+		rc = fail_mongo(err, "counting listings", &e);
+		goto out;
+	}
+	if ((size_t)count >= n) {
+		memset(found, 1, n);
+		goto out;
+	}
+	if (!(sorted = malloc(n * sizeof(*sorted)))) {
+		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		sorted[i] = &ids[i];
+	qsort(sorted, n, sizeof(*sorted), by_id);
+	opts = BCON_NEW("projection", "{", "booking_id", BCON_INT32(1), "_id", BCON_INT32(0), "}");
+	cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
+	while (mongoc_cursor_next(cur, &doc)) {
+		if (!bson_iter_init_find(&it, doc, "booking_id") || !BSON_ITER_HOLDS_UTF8(&it))
+			continue;
+		key = bson_iter_utf8(&it, NULL);
+		if ((hit = bsearch(&pkey, sorted, n, sizeof(*sorted), by_id)) != NULL)
+			found[*hit - ids] = 1;
+	}
+	if (mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, "reading listings", &e);
+out:
+	if (cur)
+		mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	free(sorted);
+	return rc;
+}
+
 __attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
     SNAP_MONGO_ABI, store_open, store_close,       store_duplicates, store_indexes,
-    store_write,    store_get,  store_booking_ids, store_uri_secret,
+    store_write,    store_get,  store_booking_ids, store_present,    store_uri_secret,
 };

@@ -4,12 +4,16 @@
  * (snapctl_reconcile_cursor, see migrate_003.sql), a batch per step, wrapping around at the
  * end: whatever was checked longest ago is next, and an unchanged snapshot costs no write in
  * either database. Each batch is upserted (the upsert writes only changed content, as a new
- * version, ready to publish) and those of its snapshots that are then due (changed, or ended,
- * or their booking cancelled) go through sync-all's claim, bulk write and fenced settle. */
+ * version, ready to publish); those still published whose listing is missing are made due
+ * (SPEC section 9: lost history); and those of its snapshots that are then due (changed,
+ * missing, ended, or their booking cancelled) go through sync-all's claim, bulk write and
+ * fenced settle. A batch in hand is recorded until its work is done (migrate_006.sql), so that
+ * a run that dies leaves it to the next. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "listings.h"
 
 /* Checking is one set-based upsert per batch. Its cost is mostly per location (the latest
  * readings, the pests), and a batch in booking order spans nearly every location, so large
@@ -19,23 +23,57 @@ enum { DEFAULT_BATCH = 20000 };
 
 #define ZERO_UUID "00000000-0000-0000-0000-000000000000"
 
-/* $1 batch: the next published snapshots after the cursor, which moves past them (or back to
- * the start when there are none). Concurrent runs take successive batches. */
+/* $1 batch, $2 lease seconds: the next published snapshots to check (column 2) and the id of
+ * their row in snapctl_reconcile_batches (column 1; see migrate_006.sql). A batch whose run
+ * died with it (its lease ended) is taken again first; otherwise the cursor moves past the
+ * next batch, or back to the start when there is none (then no row comes back). Concurrent
+ * runs take successive batches. A batch taken again may hold no published snapshot any more:
+ * then one row with a NULL booking_id. */
 static const char SQL_TAKE[] =
     "WITH c AS (SELECT position FROM snapctl_reconcile_cursor WHERE id = 1 FOR UPDATE),"
+    " old AS (UPDATE snapctl_reconcile_batches"
+    "  SET lease_expires_at = now() + make_interval(secs => $2)"
+    "  WHERE id = (SELECT id FROM snapctl_reconcile_batches WHERE lease_expires_at < now()"
+    "   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    "  RETURNING id, after_id, last_id),"
     " b AS (SELECT s.booking_id FROM market_inventory_snapshots s, c"
-    "  WHERE s.status = 'published' AND s.booking_id > c.position"
-    "  ORDER BY s.booking_id LIMIT $1),"
+    "  WHERE NOT EXISTS (SELECT 1 FROM old) AND s.status = 'published'"
+    "  AND s.booking_id > c.position ORDER BY s.booking_id LIMIT $1),"
+    " last AS (SELECT booking_id FROM b ORDER BY booking_id DESC LIMIT 1),"
     " moved AS (UPDATE snapctl_reconcile_cursor SET position = coalesce("
-    "   (SELECT booking_id FROM b ORDER BY booking_id DESC LIMIT 1), '" ZERO_UUID "'),"
+    "   (SELECT booking_id FROM last), '" ZERO_UUID "'),"
     "  pass_started_at = CASE WHEN EXISTS (SELECT 1 FROM b) THEN pass_started_at"
-    "   ELSE now() END WHERE id = 1)"
-    " SELECT booking_id::text FROM b ORDER BY booking_id";
+    "   ELSE now() END WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM old)),"
+    " new AS (INSERT INTO snapctl_reconcile_batches (after_id, last_id, lease_expires_at)"
+    "  SELECT c.position, last.booking_id, now() + make_interval(secs => $2) FROM c, last"
+    "  RETURNING id),"
+    " ids AS (SELECT booking_id FROM b UNION ALL"
+    "  SELECT s.booking_id FROM market_inventory_snapshots s, old"
+    "  WHERE s.status = 'published' AND s.booking_id > old.after_id"
+    "  AND s.booking_id <= old.last_id)"
+    " SELECT r.id, ids.booking_id::text"
+    " FROM (SELECT id FROM old UNION ALL SELECT id FROM new) r LEFT JOIN ids ON true"
+    " ORDER BY ids.booking_id";
 
 /* $1 batch, $2 after: the same, for --dry-run, which leaves the cursor alone. */
 static const char SQL_PEEK[] =
-    "SELECT booking_id::text FROM market_inventory_snapshots"
+    "SELECT NULL::bigint, booking_id::text FROM market_inventory_snapshots"
     " WHERE status = 'published' AND booking_id > $2::uuid ORDER BY booking_id LIMIT $1";
+
+/* $1 id: a batch checked, or (failed) to be taken again by the next run. */
+static const char SQL_DONE[] = "DELETE FROM snapctl_reconcile_batches WHERE id = $1";
+static const char SQL_GIVE_BACK[] =
+    "UPDATE snapctl_reconcile_batches SET lease_expires_at = now() WHERE id = $1";
+
+/* $1 ids whose listing is missing, $2 true for --dry-run: those that are published (so should
+ * have one) are made due, to be published again (SPEC section 9). */
+static const char SQL_MISSING[] =
+    "WITH m AS (SELECT booking_id FROM market_inventory_snapshots"
+    "  WHERE booking_id = ANY ($1::uuid[]) AND status = 'published' FOR UPDATE),"
+    " u AS (UPDATE market_inventory_snapshots s SET status = 'ready_to_publish',"
+    "  status_changed_at = now(), attempts = 0, next_attempt_at = now()"
+    "  FROM m WHERE s.booking_id = m.booking_id AND NOT $2::boolean)"
+    " SELECT count(*) FROM m";
 
 static const char SQL_POSITION[] =
     "SELECT position::text FROM snapctl_reconcile_cursor WHERE id = 1";
@@ -52,7 +90,54 @@ static int count(const snap_upsert_result *r, void *data)
 	return 0;
 }
 
-/* Checks ids[0..n): upsert, then publish what is due among them. */
+/* Finds those of ids[0..n) that are published but have no listing, and makes them due. */
+static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
+                              snap_reconcile_summary *sum, snap_error *err)
+{
+	const struct mongo_ops *ops;
+	const char **absent = NULL, *params[2];
+	unsigned char *found = NULL;
+	strbuf arr = {0};
+	PGresult *res = NULL;
+	size_t i, m = 0;
+	snap_code rc;
+	void *h;
+
+	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+		return rc;
+	if (!(found = malloc(n)) || !(absent = malloc(n * sizeof(*absent)))) {
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((rc = ops->present(h, ids, n, found, err)) != SNAP_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!found[i])
+			absent[m++] = ids[i];
+	if (m == 0)
+		goto out;
+	sb_add_text_array(&arr, absent, m);
+	params[0] = arr.buf;
+	params[1] = dry_run ? "true" : "false";
+	if (arr.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else if ((rc = pg_exec(ctx, "finding missing listings", SQL_MISSING, 2, params, &res,
+	                       err)) == SNAP_OK &&
+	         (m = strtoul(PQgetvalue(res, 0, 0), NULL, 10))) {
+		sum->missing += (long)m;
+		snap_log(ctx, SNAP_LOG_INFO, "%zu published snapshots had no listing; %s", m,
+		         dry_run ? "they would be published again" : "publishing them again");
+	}
+out:
+	PQclear(res);
+	sb_free(&arr);
+	free(absent);
+	free(found);
+	return rc;
+}
+
+/* Checks ids[0..n): upsert, find published snapshots without a listing, then publish what is
+ * due among them. */
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                        snap_reconcile_summary *sum, snap_error *err)
 {
@@ -60,6 +145,8 @@ static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_
 	snap_code rc;
 
 	rc = snap_upsert(ctx, ids, n, dry_run ? SNAP_UPSERT_DRY_RUN : 0, count, sum, err);
+	if (rc == SNAP_OK)
+		rc = find_missing(ctx, ids, n, dry_run, sum, err);
 	if (rc != SNAP_OK || dry_run)
 		return rc;
 	rc = sync_due_among(ctx, ids, n, &s, err);
@@ -75,19 +162,46 @@ static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_
 static snap_code next(snap_ctx *ctx, int dry_run, long want, char *after, PGresult **res,
                       snap_error *err)
 {
-	char limit[24];
-	const char *params[2] = {limit, after};
+	char limit[24], lease[16];
+	const char *take[2] = {limit, lease}, *peek[2] = {limit, after};
 	snap_code rc;
 	int n;
 
 	snprintf(limit, sizeof(limit), "%ld", want);
+	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
 	if (!dry_run)
-		return pg_exec(ctx, "taking snapshots to reconcile", SQL_TAKE, 1, params, res, err);
-	rc = pg_exec(ctx, "reading snapshots to reconcile", SQL_PEEK, 2, params, res, err);
+		return pg_exec(ctx, "taking snapshots to reconcile", SQL_TAKE, 2, take, res, err);
+	rc = pg_exec(ctx, "reading snapshots to reconcile", SQL_PEEK, 2, peek, res, err);
 	if (rc == SNAP_OK) {
 		n = PQntuples(*res);
-		snprintf(after, 37, "%s", n ? PQgetvalue(*res, n - 1, 0) : ZERO_UUID);
+		snprintf(after, 37, "%s", n ? PQgetvalue(*res, n - 1, 1) : ZERO_UUID);
 	}
+	return rc;
+}
+
+/* Checks the batch in res and lets go of its row: done, or given back to the next run. */
+static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, int dry_run,
+                             snap_reconcile_summary *sum, snap_error *err)
+{
+	int n = PQntuples(res), m = 0, i;
+	const char *batch = n && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
+	snap_error ignored;
+	PGresult *done = NULL;
+	snap_code rc = SNAP_OK;
+
+	for (i = 0; i < n; i++)
+		if (!PQgetisnull(res, i, 1))
+			ids[m++] = PQgetvalue(res, i, 1);
+	if (m > 0 && (rc = check(ctx, ids, (size_t)m, dry_run, sum, err)) == SNAP_OK)
+		progress(ctx, "checked", sum->checked);
+	if (!batch)
+		return rc;
+	if (rc == SNAP_OK)
+		rc = pg_exec(ctx, "finishing a reconcile batch", SQL_DONE, 1, &batch, &done, err);
+	else /* best effort: if PostgreSQL is gone, the lease ends by itself */
+		pg_exec(ctx, "giving back a reconcile batch", SQL_GIVE_BACK, 1, &batch, &done,
+		        &ignored);
+	PQclear(done);
 	return rc;
 }
 
@@ -97,9 +211,10 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 {
 	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
 	char after[37] = ZERO_UUID;
-	const char **ids = NULL;
+	const char **ids = NULL, **grown;
+	size_t cap = (size_t)batch_size;
 	PGresult *res = NULL;
-	int wrapped = 0, n, i;
+	int wrapped = 0, n;
 	snap_code rc = SNAP_OK;
 
 	if (o->dry_run && (rc = pg_exec(ctx, "reading the reconcile cursor", SQL_POSITION, 0, NULL,
@@ -109,7 +224,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 		PQclear(res);
 		res = NULL;
 	}
-	if (rc == SNAP_OK && !(ids = calloc((size_t)batch_size, sizeof(*ids))))
+	if (rc == SNAP_OK && !(ids = calloc(cap, sizeof(*ids))))
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	while (rc == SNAP_OK) {
 		rc = next_batch(ctx, o->limit, sum->checked, batch_size, start, o->max_seconds,
@@ -118,13 +233,19 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 		    (rc = next(ctx, o->dry_run, want, after, &res, err)) != SNAP_OK)
 			break;
 		n = PQntuples(res);
-		for (i = 0; i < n; i++)
-			ids[i] = PQgetvalue(res, i, 0);
 		/* The end of a pass; a run that began right at the end takes one more. */
 		if (n == 0 && (sum->checked > 0 || wrapped++))
 			break;
-		if (n > 0 && (rc = check(ctx, ids, (size_t)n, o->dry_run, sum, err)) == SNAP_OK)
-			progress(ctx, "checked", sum->checked);
+		/* A batch taken again holds what is published in its range now: maybe more. */
+		if ((size_t)n > cap) {
+			if (!(grown = realloc(ids, (size_t)n * sizeof(*ids)))) {
+				rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+				break;
+			}
+			ids = grown;
+			cap = (size_t)n;
+		}
+		rc = check_batch(ctx, res, ids, o->dry_run, sum, err);
 		PQclear(res);
 		res = NULL;
 	}
@@ -137,7 +258,8 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
                          snap_error *err)
 {
 	double start = now_seconds();
-	size_t batch = o->batch_size > 0 ? (size_t)o->batch_size : DEFAULT_BATCH, i, n;
+	long batch = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	size_t i;
 	snap_code rc = SNAP_OK;
 
 	memset(sum, 0, sizeof(*sum));
@@ -146,9 +268,12 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
 	} else {
 		if (!o->nids)
 			return snap_fail(err, SNAP_ERR_USAGE, "no booking ids given");
-		for (i = 0; rc == SNAP_OK && i < o->nids; i += n) {
-			n = o->nids - i < batch ? o->nids - i : batch;
-			rc = check(ctx, o->ids + i, n, o->dry_run, sum, err);
+		for (i = 0; rc == SNAP_OK && i < o->nids; i += (size_t)want) {
+			rc = next_batch(ctx, (long)o->nids, (long)i, batch, start, o->max_seconds,
+			                &want, err);
+			if (rc != SNAP_OK || want == 0)
+				break;
+			rc = check(ctx, o->ids + i, (size_t)want, o->dry_run, sum, err);
 		}
 	}
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);

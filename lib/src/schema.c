@@ -18,6 +18,7 @@ static const struct migration migrations[] = {
     {3, "reconcile cursor and finished-snapshot index", snap_sql_migrate_003},
     {4, "last run of each job", snap_sql_migrate_004},
     {5, "operator holds, due legacy rows, qualified functions", snap_sql_migrate_005},
+    {6, "reconcile batches in flight", snap_sql_migrate_006},
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

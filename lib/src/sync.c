@@ -298,14 +298,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 
 static snap_code id_array(const snap_sync_opts *o, strbuf *sb, snap_error *err)
 {
-	size_t i;
-
-	sb_add(sb, "{");
-	for (i = 0; i < o->nids; i++) {
-		sb_add(sb, i ? "," : "");
-		sb_add(sb, o->ids[i]);
-	}
-	sb_add(sb, "}");
+	sb_add_text_array(sb, o->ids, o->nids);
 	return sb->failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory") : SNAP_OK;
 }
 

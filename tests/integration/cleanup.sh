@@ -69,6 +69,19 @@ q "DELETE FROM market_inventory_snapshots WHERE booking_id = '$O'" >/dev/null
 # And another writer's listing under a booking_id that is no UUID, quotes and all.
 "$SNAPCTL_TEST_MONGO_TOOL" insert "$SNAPCTL_MONGO_DB" \
 	'{"booking_id": "not \"a\" \\uuid,{}", "snapshot_version": 1}'
+# A signal stops the scan for orphans too: it arrives while the first step waits on a lock;
+# the scan then stops before its first chunk (exit 75) and the next run does it.
+hold "BEGIN; LOCK TABLE market_inventory_snapshots IN ACCESS EXCLUSIVE MODE;"
+holder=$!
+"$SNAPCTL" cleanup --orphans >"$TEST_TMP/c.out" 2>"$TEST_TMP/c.err" &
+c=$!
+wait_blocked
+kill -TERM $c
+release "$holder"
+rc=0
+wait $c || rc=$?
+assert_eq "orphan scan interrupted: $(cat "$TEST_TMP/c.err")" 75 "$rc"
+[ "$(listing "$O")" != none ] || fail "the interrupted scan removed the orphan"
 expect 0 --json cleanup --orphans --dry-run
 assert_eq "orphans, dry run" 2 "$(field orphans)"
 [ "$(listing "$O")" != none ] || fail "dry run removed the orphan"

@@ -86,6 +86,54 @@ q "UPDATE market_inventory_snapshots SET lease_expires_at = now() - interval '1 
 expect 0 sync-all
 invariants
 
+# A batch reconcile took is not lost with its run: the cursor moves past a batch as it is taken
+# (concurrent runs take the next one), and a run killed during the batch's work leaves it to
+# the next run, which takes it again once the lease has ended, before moving on.
+q "UPDATE snapctl_reconcile_cursor SET position = '00000000-0000-0000-0000-000000000000'" >/dev/null
+F=$(pick 4)
+v=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$F'")
+q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$F'" >/dev/null
+hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$F' FOR UPDATE;"
+holder=$!
+"$SNAPCTL" reconcile --batch-size 10 >"$TEST_TMP/r.out" 2>"$TEST_TMP/r.err" &
+p=$!
+wait_blocked
+kill -KILL $p
+wait $p 2>/dev/null || true
+release "$holder"
+assert_eq "the batch in hand is recorded" 1 "$(q "SELECT count(*) FROM snapctl_reconcile_batches")"
+expect 0 reconcile --batch-size 10 --limit 10
+assert_eq "inside its lease, nobody takes it again" "published $v" \
+	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
+	   WHERE booking_id = '$F'")"
+q "UPDATE snapctl_reconcile_batches SET lease_expires_at = now() - interval '1 second'" >/dev/null
+expect 0 reconcile --batch-size 10 --limit 10
+assert_eq "taken again after the lease" "published $((v + 1))" \
+	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
+	   WHERE booking_id = '$F'")"
+assert_eq "no batch left in hand" 0 "$(q "SELECT count(*) FROM snapctl_reconcile_batches")"
+invariants
+
+# reconcile ID... stops between batches on a signal, as the walk does: G (unchanged) waits
+# for the source table, the signal comes, and H (changed) is left for later (exit 75).
+G=$(pick 5) H=$(pick 6)
+vh=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$H'")
+q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$H'" >/dev/null
+hold "BEGIN; LOCK TABLE storage_bookings IN ACCESS EXCLUSIVE MODE;"
+holder=$!
+"$SNAPCTL" reconcile --batch-size 1 "$G" "$H" >"$TEST_TMP/r.out" 2>"$TEST_TMP/r.err" &
+p=$!
+wait_blocked
+kill -TERM $p
+release "$holder"
+rc=0
+wait $p || rc=$?
+assert_eq "reconcile ID... interrupted: $(cat "$TEST_TMP/r.err")" 75 "$rc"
+assert_eq "the next batch not begun" "$vh" \
+	"$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$H'")"
+expect 0 reconcile "$H"
+invariants
+
 # Numbers in snapshot JSON do not depend on the session's extra_float_digits: two hosts with
 # different settings agree, and neither rewrites the other's snapshot.
 q "INSERT INTO sensor_readings (sensor_id, reading_value, reading_unit, reading_time)

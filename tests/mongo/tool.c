@@ -3,7 +3,8 @@
  *   mongo_tool listings DB   prints every listing of DB as "booking_id<TAB>version<TAB>_id<TAB>
  *                            updated_at (ms)", for the invariants to compare with the snapshots
  *                            in one query, and for tests to see which listings were written
- *   mongo_tool insert DB JSON  inserts a listing (extended JSON), as another writer might */
+ *   mongo_tool insert DB JSON  inserts a listing (extended JSON), as another writer might
+ *   mongo_tool delete DB BOOKING_ID  deletes the booking's listings, as a person might */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +59,37 @@ static int insert(mongoc_client_t *client, const char *db, const char *json)
 	return ok;
 }
 
+static int delete (mongoc_client_t *client, const char *db, const char *booking_id)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(client, db, "market_listings");
+	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(booking_id));
+	bson_error_t e;
+	int ok = mongoc_collection_delete_many(coll, filter, NULL, NULL, &e);
+
+	if (!ok)
+		fprintf(stderr, "mongo_tool: %s\n", e.message);
+	bson_destroy(filter);
+	mongoc_collection_destroy(coll);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int argc;
+	} cmds[] = {{"drop", 3}, {"listings", 3}, {"insert", 4}, {"delete", 4}};
 	const char *uri = getenv("SNAPCTL_MONGO_URI");
 	mongoc_client_t *client;
+	size_t i;
 	int ok;
 
-	if (argc < 3 || !uri || (argc != 3 && strcmp(argv[1], "insert")) ||
-	    (argc != 4 && !strcmp(argv[1], "insert")) ||
-	    (strcmp(argv[1], "drop") && strcmp(argv[1], "listings") && strcmp(argv[1], "insert"))) {
-		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB, or "
-		                "insert DB JSON\n");
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			break;
+	if (!uri || argc < 2 || i == sizeof(cmds) / sizeof(cmds[0]) || argc != cmds[i].argc) {
+		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB, "
+		                "insert DB JSON, or delete DB BOOKING_ID\n");
 		return 64;
 	}
 	mongoc_init();
@@ -87,6 +108,8 @@ int main(int argc, char **argv)
 		mongoc_database_destroy(db);
 	} else if (!strcmp(argv[1], "insert")) {
 		ok = insert(client, argv[2], argv[3]);
+	} else if (!strcmp(argv[1], "delete")) {
+		ok = delete (client, argv[2], argv[3]);
 	} else {
 		ok = listings(client, argv[2]);
 	}
