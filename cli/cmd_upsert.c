@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parse.h"
 
 struct tally {
 	struct invocation *inv;
@@ -53,8 +54,9 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 {
 	FILE *spool = tmpfile();
 	char *line = NULL, *id;
-	size_t cap = 0, len;
+	size_t cap = 0;
 	ssize_t got;
+	int kind;
 	long lineno = 0;
 	snap_code rc = SNAP_OK;
 
@@ -62,14 +64,9 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 		return set_error(err, SNAP_ERR_INTERNAL, "cannot create a temporary file");
 	while (rc == SNAP_OK && (got = getline(&line, &cap, stdin)) != -1) {
 		lineno++;
-		/* Blanks around the id go; anything else on the line makes it no id. */
-		for (len = (size_t)got; len && strchr(" \t\r\n", line[len - 1]); len--)
-			;
-		line[len] = '\0';
-		id = line + strspn(line, " \t");
-		if (*id == '\0' && len == strlen(line))
+		if ((kind = parse_id_line(line, (size_t)got, &id)) == 0)
 			continue;
-		if (!snap_uuid_valid(id) || strlen(id) != 36 || len != strlen(line))
+		if (kind < 0)
 			rc = set_error(err, SNAP_ERR_INPUT,
 			               "standard input line %ld: booking id '%.60s' is not a UUID",
 			               lineno, id);

@@ -1,7 +1,6 @@
 /* Settings: flags, then environment, then the config file, then defaults.
  * The file holds `key = value` lines; '#' starts a comment line. Like libpq with .pgpass, a file
  * that holds a password must not be readable by group or others. */
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "parse.h"
 
 struct file_settings {
 	char *pg_uri;
@@ -34,26 +34,11 @@ static const struct int_key {
     {"max_attempts", 1, 1000, offsetof(struct file_settings, max_attempts)},
 };
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (*s == '\0' || *end || errno || n < lo || n > hi)
+	if (!parse_count(s, lo, hi, &n))
 		return -1;
 	*out = (int)n;
 	return 0;
@@ -97,7 +82,7 @@ static int set_key(struct invocation *inv, const char *path, int lineno, const c
 static int read_file(struct invocation *inv, const char *path, struct file_settings *fs)
 {
 	FILE *f = fopen(path, "r");
-	char line[2048], *key, *val, *eq;
+	char line[2048], *key, *val;
 	struct stat st;
 	int lineno = 0, rc = 0;
 
@@ -106,16 +91,15 @@ static int read_file(struct invocation *inv, const char *path, struct file_setti
 		            strerror(errno));
 	while (!rc && fgets(line, sizeof(line), f)) {
 		lineno++;
-		key = trim(line);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if (!(eq = strchr(key, '='))) {
-			rc = fail(inv, EXIT_CONFIG, "%s:%d: expected 'key = value'", path, lineno);
+		switch (parse_config_line(line, &key, &val)) {
+		case 0:
 			break;
+		case 1:
+			rc = set_key(inv, path, lineno, key, val, fs);
+			break;
+		default:
+			rc = fail(inv, EXIT_CONFIG, "%s:%d: expected 'key = value'", path, lineno);
 		}
-		*eq = '\0';
-		val = trim(eq + 1);
-		rc = set_key(inv, path, lineno, trim(key), val, fs);
 	}
 	/* Parsed only when the file is open to others: the usual 0600 costs nothing. */
 	if (!rc && fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) &&

@@ -1,13 +1,12 @@
 /* snapctl's entry point: parse the command line against the table, resolve settings, make the
  * library context, dispatch, map the outcome to an exit code. */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "parse.h"
 
 #define MAX_OPTS 64
 
@@ -106,56 +105,29 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 #define MAX_LIMIT   1000000000L
 #define MAX_SECONDS 1e9
 
-/* Decimal seconds, digits with an optional fraction ("inf", hex and exponents are not), from
- * 0.001 to MAX_SECONDS. */
-static int plain_seconds(const char *s, double *out)
-{
-	const char *p = s + strspn(s, "0123456789"), *q = p;
-	char *end;
-
-	if (*p == '.' && (q = p + 1 + strspn(p + 1, "0123456789")) == p + 1)
-		return 0;
-	if (p == s || *q)
-		return 0;
-	*out = strtod(s, &end);
-	return *end == '\0' && *out >= 0.001 && *out <= MAX_SECONDS;
-}
-
 static int check_values(struct invocation *inv)
 {
 	const char *lf = inv->opt[OPT_LOG_FORMAT];
 	const char *bs = inv->opt[OPT_BATCH_SIZE];
-	char *end;
 	long n;
 
 	if (lf && strcmp(lf, "text") != 0 && strcmp(lf, "json") != 0)
 		return fail(inv, EXIT_USAGE, "--log-format must be 'text' or 'json', not '%s'", lf);
 	inv->log_format = lf && !strcmp(lf, "json") ? LOG_JSON : LOG_TEXT;
-	if (inv->opt[OPT_LIMIT]) {
-		errno = 0;
-		n = strtol(inv->opt[OPT_LIMIT], &end, 10);
-		if (!isdigit((unsigned char)*inv->opt[OPT_LIMIT]) || *end || errno || n < 1 ||
-		    n > MAX_LIMIT)
-			return fail(inv, EXIT_USAGE,
-			            "--limit must be a number from 1 to %ld, not '%.40s'",
-			            MAX_LIMIT, inv->opt[OPT_LIMIT]);
-		inv->limit = n;
-	}
+	if (inv->opt[OPT_LIMIT] && !parse_count(inv->opt[OPT_LIMIT], 1, MAX_LIMIT, &inv->limit))
+		return fail(inv, EXIT_USAGE, "--limit must be a number from 1 to %ld, not '%.40s'",
+		            MAX_LIMIT, inv->opt[OPT_LIMIT]);
 	if (inv->opt[OPT_MAX_DURATION] &&
-	    !plain_seconds(inv->opt[OPT_MAX_DURATION], &inv->max_seconds))
+	    !parse_seconds(inv->opt[OPT_MAX_DURATION], 0.001, MAX_SECONDS, &inv->max_seconds))
 		return fail(inv, EXIT_USAGE,
 		            "--max-duration must be a number of seconds from 0.001 to %.0f, "
 		            "not '%.40s'",
 		            MAX_SECONDS, inv->opt[OPT_MAX_DURATION]);
-	if (bs) {
-		n = strtol(bs, &end, 10);
-		if (*bs == '\0' || *end || n < 1 || n > 100000)
-			return fail(inv, EXIT_USAGE,
-			            "--batch-size must be a number from 1 to 100000, "
-			            "not '%s'",
-			            bs);
+	if (bs && !parse_count(bs, 1, 100000, &n))
+		return fail(inv, EXIT_USAGE,
+		            "--batch-size must be a number from 1 to 100000, not '%.40s'", bs);
+	if (bs)
 		inv->batch_size = (int)n;
-	}
 	return 0;
 }
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libpq-dev libmongoc-dev libbson-dev libjson-c-dev
 	libcmocka-dev postgresql postgresql-contrib clang-format mandoc valgrind util-linux
-	procps bash-completion zsh fish)
+	procps bash-completion zsh fish clang libclang-rt-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -25,6 +25,9 @@ int snap_uuid_valid(const char *s)
 	return 1;
 }
 
+/* White space as libpq's conninfo parser (isspace) knows it. */
+#define SPACE " \t\n\v\f\r"
+
 /* Length of the password value starting at p in keyword=value conninfo: a bare word or a
  * single-quoted string with backslash escapes. */
 static size_t kv_value_len(const char *p)
@@ -32,24 +35,30 @@ static size_t kv_value_len(const char *p)
 	size_t n = 0;
 
 	if (*p != '\'')
-		return strcspn(p, " \t\n");
+		return strcspn(p, SPACE);
 	for (n = 1; p[n] && p[n] != '\''; n++)
 		if (p[n] == '\\' && p[n + 1])
 			n++;
 	return p[n] ? n + 1 : n;
 }
 
-/* In a URI (scheme://user:password@host/...), the password runs from the first ':' of the
- * authority's userinfo to its last '@'. */
+/* 1 when s is a URI (scheme://...), as libpq and libmongoc tell them from conninfo: by the
+ * start. A conninfo value may hold "://" further on. */
+static int is_uri(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	return n > 0 && isalpha((unsigned char)s[0]) && !strncmp(s + n, "://", 3);
+}
+
+/* In a URI (scheme://user:password@host/...), the password runs from the first ':' to the last
+ * '@' before the first '/': libpq reads as userinfo whatever comes before an '@' there ('?' and
+ * '#' included), so the widest reading is redacted. */
 static const char *uri_secret(const char *s, size_t *len)
 {
-	const char *scheme = strstr(s, "://");
-	const char *auth, *end, *at = NULL, *colon, *q;
+	const char *auth = s + strcspn(s, ":") + 3, *end, *at = NULL, *colon, *q;
 
-	if (!scheme)
-		return NULL;
-	auth = scheme + 3;
-	end = auth + strcspn(auth, "/?#");
+	end = auth + strcspn(auth, "/");
 	for (q = auth; q < end; q++)
 		if (*q == '@')
 			at = q;
@@ -87,7 +96,7 @@ static int secret_key(const char *k, size_t n)
 char *snap_redact(const char *s, char *out, size_t outsz)
 {
 	struct out o = {out, 0, outsz};
-	int is_uri = s && strstr(s, "://") != NULL;
+	int uri = s && is_uri(s);
 	const char *p = s, *sec, *eq, *k, *ke, *v;
 	size_t n;
 
@@ -96,24 +105,25 @@ char *snap_redact(const char *s, char *out, size_t outsz)
 	out[0] = '\0';
 	if (!s)
 		return out;
-	if ((sec = uri_secret(s, &n)) != NULL) {
+	if (uri && (sec = uri_secret(s, &n)) != NULL) {
 		emit(&o, s, (size_t)(sec - s));
 		emit(&o, "***", 3);
 		p = sec + n;
 	}
 	/* Each "name=value" whose name is a secret's: conninfo allows blanks around '='. */
 	for (eq = p; (eq = strchr(eq, '=')) != NULL; eq++) {
-		for (ke = eq; !is_uri && ke > p && (ke[-1] == ' ' || ke[-1] == '\t'); ke--)
+		for (ke = eq; !uri && ke > p && isspace((unsigned char)ke[-1]); ke--)
 			;
 		for (k = ke; k > p && (isalnum((unsigned char)k[-1]) || k[-1] == '_'); k--)
 			;
 		if (!secret_key(k, (size_t)(ke - k)))
 			continue;
-		v = eq + 1 + (is_uri ? 0 : strspn(eq + 1, " \t"));
+		v = eq + 1 + (uri ? 0 : strspn(eq + 1, SPACE));
 		emit(&o, p, (size_t)(v - p));
 		emit(&o, "***", 3);
-		/* In a URI query the value ends at '&' or '#'; in conninfo at white space. */
-		p = v + (is_uri ? strcspn(v, "&#") : kv_value_len(v));
+		/* In a URI query the value ends at the next '&' (neither driver knows a '#'
+		 * fragment); in conninfo at white space. */
+		p = v + (uri ? strcspn(v, "&") : kv_value_len(v));
 		eq = p - 1;
 	}
 	emit(&o, p, strlen(p));

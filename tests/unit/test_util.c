@@ -92,6 +92,13 @@ static void redact_hides_passwords(void **state)
 	check_redact("mongodb://u:p@h1,h2/?PASSWORD=x", "mongodb://u:***@h1,h2/?PASSWORD=***");
 	check_redact("host=db PassWord='x y'", "host=db PassWord=***");
 	check_redact("=password=s3cret", "=password=***");
+	/* Found by tests/fuzz/fuzz_redact against the drivers' parsers. */
+	check_redact("host=db password = s3cret user=abcpostgres://u:p",
+	             "host=db password = *** user=abcpostgres://u:p");
+	check_redact(" password\n\n =s3cret host=h", " password\n\n =*** host=h");
+	check_redact("postgresql://abc#:s3cret@h/db", "postgresql://abc#:***@h/db");
+	check_redact("mongodb://u@h/?authMechanismProperties=AWS#_SESSION_TOKEN:t0k&w=1",
+	             "mongodb://u@h/?authMechanismProperties=***&w=1");
 }
 
 static void redact_keeps_what_is_not_secret(void **state)
