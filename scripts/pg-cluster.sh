@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster for tests, the demo and the benchmark.
 #   pg-cluster.sh start ENVFILE   make and start a cluster; write its libpq settings to ENVFILE
 #   pg-cluster.sh stop ENVFILE    stop it and remove every file it made
+#   pg-cluster.sh restart ENVFILE restart it (fast shutdown: every connection is cut), data kept
 # The cluster listens on a Unix socket in a short private directory only (no TCP port to clash
 # with), trusts local connections and runs with fsync=off: it holds test data, nothing else.
 # initdb refuses to run as root, so as root the cluster belongs to the 'postgres' user.
@@ -50,11 +51,18 @@ stop() {
 	rm -f "$envfile"
 }
 
+restart() {
+	local dir
+	dir=$(sed -n "s/^export SNAPCTL_TEST_PGDIR='\(.*\)'$/\1/p" "$1")
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 restart >/dev/null
+}
+
 case "${1:-}" in
 start) start "${2:?envfile}" ;;
 stop) stop "${2:?envfile}" ;;
+restart) restart "${2:?envfile}" ;;
 *)
-	echo "usage: $0 start|stop ENVFILE" >&2
+	echo "usage: $0 start|stop|restart ENVFILE" >&2
 	exit 64
 	;;
 esac

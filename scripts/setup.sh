@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libpq-dev libmongoc-dev libbson-dev libjson-c-dev
 	libcmocka-dev postgresql postgresql-contrib clang-format mandoc valgrind util-linux
-	procps bash-completion zsh fish clang libclang-rt-dev)
+	procps bash-completion zsh fish clang libclang-rt-dev faketime pgbouncer time)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -25,6 +25,8 @@ if ((${#missing[@]})); then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
+	# The tests run PgBouncer of their own; Debian's service would only hold a port.
+	$sudo systemctl disable --now pgbouncer >/dev/null 2>&1 || true
 fi
 
 # The MongoDB-wire server of the tests and the demo (skipped when tests use a given server).
