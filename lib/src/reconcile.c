@@ -66,10 +66,11 @@ static const char SQL_GIVE_BACK[] =
     "UPDATE snapctl_reconcile_batches SET lease_expires_at = now() WHERE id = $1";
 
 /* $1 ids whose listing is missing, $2 true for --dry-run: those that are published (so should
- * have one) are made due, to be published again (SPEC section 9). */
+ * have one) are made due, to be published again (SPEC section 9). A row locked meanwhile is
+ * changing hands (a claim, an upsert): the next pass sees it again. */
 static const char SQL_MISSING[] =
     "WITH m AS (SELECT booking_id FROM market_inventory_snapshots"
-    "  WHERE booking_id = ANY ($1::uuid[]) AND status = 'published' FOR UPDATE),"
+    "  WHERE booking_id = ANY ($1::uuid[]) AND status = 'published' FOR UPDATE SKIP LOCKED),"
     " u AS (UPDATE market_inventory_snapshots s SET status = 'ready_to_publish',"
     "  status_changed_at = now(), attempts = 0, next_attempt_at = now()"
     "  FROM m WHERE s.booking_id = m.booking_id AND NOT $2::boolean)"
