@@ -12,15 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bookings=${1:-20000} runs=${2:-3} cold=${3:-200}
 
-scripts/setup.sh build >/dev/null
-cmake --build build --target bench_floor bench_spawn >/dev/null
-snapctl=$PWD/build/cli/snapctl spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_floor
-envfile=$(mktemp /tmp/snapbench.XXXXXX) tmp=$(mktemp -d)
-trap 'scripts/pg-cluster.sh stop "$envfile"; rm -rf "$tmp"' EXIT
-scripts/pg-cluster.sh start "$envfile"
-# shellcheck disable=SC1090
-. "$envfile"
-sql() { psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+# init-db creates the listing indexes too: the stack has a MongoDB-wire server, unused after.
+. bench/lib.sh
+bench_stack bench_floor bench_spawn
+spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_floor
 
 echo "bench: loading $bookings bookings" >&2
 sql -f sql/source_schema.sql
@@ -64,8 +59,6 @@ content() {
 	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols),
 	        E'\n' ORDER BY booking_id)) FROM market_inventory_snapshots"
 }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
 
 echo "bench: upsert --all vs INSERT ... SELECT, $runs runs each" >&2
@@ -106,7 +99,6 @@ read -r again_p50 _ < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
 
 ref=$(median <"$tmp/ref") first=$(median <"$tmp/first") rerun=$(median <"$tmp/rerun")
 written=$(sort -n "$tmp/written" | tail -1)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 cat <<EOT
 snapctl benchmark: $bookings bookings, PostgreSQL $(sql -c "SHOW server_version"), $(nproc) cores
 cold upsert ID, p50 (p90) ms:  snapctl $snap_p50 ($snap_p90)  floor $floor_p50 ($floor_p90)  ratio $(ratio "$snap_p50" "$floor_p50")  (target <= 1.5)

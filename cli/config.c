@@ -1,6 +1,7 @@
 /* Settings: flags, then environment, then the config file, then defaults.
  * The file holds `key = value` lines; '#' starts a comment line. Like libpq with .pgpass, a file
- * that holds a password must not be readable by group or others. */
+ * that holds a secret (a password, a key password, a token) must not be readable by group or
+ * others. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -105,7 +106,7 @@ static int read_file(struct invocation *inv, const char *path, struct file_setti
 	if (!rc && fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) &&
 	    (snap_pg_uri_has_secret(fs->pg_uri) || snap_mongo_uri_has_secret(fs->mongo_uri)))
 		rc = fail(inv, EXIT_CONFIG,
-		          "config file '%s' holds a password and is readable by group or others; "
+		          "config file '%s' holds a secret and is readable by group or others; "
 		          "chmod 600 it",
 		          path);
 	fclose(f);

@@ -9,6 +9,7 @@
  * missing, ended, or their booking cancelled) go through sync-all's claim, bulk write and
  * fenced settle. A batch in hand is recorded until its work is done (migrate_006.sql), so that
  * a run that dies leaves it to the next. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,23 +99,32 @@ static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, i
 	const struct mongo_ops *ops;
 	const char **absent = NULL, *params[2];
 	unsigned char *found = NULL;
+	char *lower = NULL;
 	strbuf arr = {0};
 	PGresult *res = NULL;
-	size_t i, m = 0;
+	size_t i, j, m = 0;
 	snap_code rc;
 	void *h;
 
 	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
 		return rc;
-	if (!(found = malloc(n)) || !(absent = malloc(n * sizeof(*absent)))) {
+	if (!(found = malloc(n)) || !(absent = malloc(n * sizeof(*absent))) ||
+	    !(lower = malloc(n * 37))) {
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = ops->present(h, ids, n, found, err)) != SNAP_OK)
+	/* Listings spell booking ids as PostgreSQL prints UUIDs; ids given may be in capitals. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 36 && ids[i][j]; j++)
+			lower[i * 37 + j] = (char)tolower((unsigned char)ids[i][j]);
+		lower[i * 37 + j] = '\0';
+		absent[i] = lower + i * 37;
+	}
+	if ((rc = ops->present(h, absent, n, found, err)) != SNAP_OK)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (!found[i])
-			absent[m++] = ids[i];
+			absent[m++] = absent[i];
 	if (m == 0)
 		goto out;
 	sb_add_text_array(&arr, absent, m);
@@ -132,6 +142,7 @@ static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, i
 out:
 	PQclear(res);
 	sb_free(&arr);
+	free(lower);
 	free(absent);
 	free(found);
 	return rc;

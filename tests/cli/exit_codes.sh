@@ -86,7 +86,7 @@ one_line_error "malformed PostgreSQL connection string"
 printf 'pg_uri = postgresql://snap:s3cret@localhost/db\n' >"$TEST_TMP/secret.conf"
 chmod 644 "$TEST_TMP/secret.conf"
 expect 78 --config "$TEST_TMP/secret.conf" get "$B"
-one_line_error "holds a password and is readable by group or others"
+one_line_error "holds a secret and is readable by group or others"
 ! printf '%s' "$ERR" | grep -q s3cret || fail "password in config error"
 SNAPCTL_CONFIG="$TEST_TMP/secret.conf" expect 78 get "$B"
 chmod 600 "$TEST_TMP/secret.conf"
@@ -99,7 +99,7 @@ for uri in 'mongodb://h/?tls=true&tlsCertificateKeyFilePassword=k3y' \
 	printf 'mongo_uri = %s\n' "$uri" >"$TEST_TMP/secret.conf"
 	chmod 644 "$TEST_TMP/secret.conf"
 	expect 78 --config "$TEST_TMP/secret.conf" get "$B"
-	one_line_error "holds a password and is readable by group or others"
+	one_line_error "holds a secret and is readable by group or others"
 done
 printf 'pg_uri = host=%s dbname=%s application_name=password\nmongo_uri = mongodb://h/?appname=password\n' \
 	"$PGHOST" "$PGDATABASE" >"$TEST_TMP/secret.conf"
