@@ -37,6 +37,7 @@ enum opt_id {
 	OPT_CROP,
 	OPT_FARMER,
 	OPT_AFTER,
+	OPT_REPAIR,
 	OPT_COUNT
 };
 
@@ -127,7 +128,8 @@ struct run_summary {
 	size_t n;
 	long duration_ms;
 	int dry_run;
-	int partial; /* some items were retried or failed */
+	int partial;                 /* some items were retried or failed */
+	struct json_object *details; /* optional, borrowed: added to --json output as "details" */
 };
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err);
@@ -148,6 +150,7 @@ int cmd_withdraw(struct invocation *inv);
 int cmd_reconcile(struct invocation *inv);
 int cmd_cleanup(struct invocation *inv);
 int cmd_status(struct invocation *inv);
+int cmd_verify(struct invocation *inv);
 int cmd_cron(struct invocation *inv);
 int cmd_list(struct invocation *inv);
 

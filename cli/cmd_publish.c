@@ -17,7 +17,8 @@ static int sync_run(struct invocation *inv, const snap_sync_opts *o, const char 
 	                        sizeof(values) / sizeof(values[0]),
 	                        s.duration_ms,
 	                        o->dry_run,
-	                        s.retried + s.failed > 0};
+	                        s.retried + s.failed > 0,
+	                        NULL};
 
 	return finish_run(inv, &r, rc, &err);
 }

@@ -28,7 +28,8 @@ int cmd_reconcile(struct invocation *inv)
 		                        sizeof(values) / sizeof(values[0]),
 		                        s.duration_ms,
 		                        o.dry_run,
-		                        s.retried + s.failed > 0};
+		                        s.retried + s.failed > 0,
+		                        NULL};
 
 		return finish_run(inv, &r, rc, &err);
 	}
@@ -59,7 +60,7 @@ int cmd_cleanup(struct invocation *inv)
 		const long values[] = {s.deleted, s.kept, s.orphans};
 		struct run_summary r = {
 		    "cleanup",     names,     values, sizeof(values) / sizeof(values[0]),
-		    s.duration_ms, o.dry_run, 0};
+		    s.duration_ms, o.dry_run, 0,      NULL};
 
 		return finish_run(inv, &r, rc, &err);
 	}

@@ -156,7 +156,8 @@ int cmd_cron(struct invocation *inv)
 	       "# file (--config).\n"
 	       "*/5 * * * *  %s --quiet sync-all --max-duration 240\n"
 	       "*/30 * * * * %s --quiet reconcile --max-duration 1500\n"
-	       "17 3 * * *   %s --quiet cleanup --orphans\n",
-	       self, self, self);
+	       "17 3 * * *   %s --quiet cleanup --orphans; %s --quiet verify --repair "
+	       "--max-duration 3000\n",
+	       self, self, self, self);
 	return 0;
 }

@@ -27,7 +27,9 @@ const struct opt cmd_opts[] = {
     {OPT_ALL, "all", 0, NULL, "every booking, in batches", NULL},
     {OPT_DRY_RUN, "dry-run", 'n', NULL, "do everything but commit; report what would change", NULL},
     {OPT_BATCH_SIZE, "batch-size", 0, "N",
-     "per step: upsert 10000 bookings, sync-all 500 snapshots, reconcile 20000, cleanup 100", NULL},
+     "per step: upsert 10000 bookings, sync-all 500 snapshots, reconcile 20000, cleanup 100, "
+     "verify 1000",
+     NULL},
     {OPT_CHECK, "check", 0, NULL, "report what would change, change nothing", NULL},
     {OPT_SOURCE_INDEXES, "source-indexes", 0, NULL,
      "also create the indexes the aggregation needs on the source tables", NULL},
@@ -49,6 +51,8 @@ const struct opt cmd_opts[] = {
     {OPT_CROP, "crop", 0, "TYPE", "only this crop type (any letter case)", NULL},
     {OPT_FARMER, "farmer", 0, "ID", "only this farmer's snapshots", NULL},
     {OPT_AFTER, "after", 0, "BOOKING_ID", "the page after this booking id", NULL},
+    {OPT_REPAIR, "repair", 0, NULL,
+     "put right what differs: publish again, or remove, through sync-all's claims", NULL},
     {OPT_COUNT, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -67,6 +71,8 @@ static const enum opt_id status_opts[] = {OPT_LIMIT, OPT_COUNT};
 static const enum opt_id cron_opts[] = {OPT_COUNT};
 static const enum opt_id list_opts[] = {OPT_STATUS, OPT_CROP,  OPT_FARMER,
                                         OPT_AFTER,  OPT_LIMIT, OPT_COUNT};
+static const enum opt_id verify_opts[] = {OPT_REPAIR,       OPT_LIMIT,   OPT_BATCH_SIZE,
+                                          OPT_MAX_DURATION, OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id cleanup_opts[] = {OPT_OLDER_THAN, OPT_ORPHANS, OPT_BATCH_SIZE, OPT_DRY_RUN,
                                            OPT_COUNT};
 
@@ -89,6 +95,8 @@ const struct cmd commands[] = {
     {"cron", "", "print the recommended crontab lines", cmd_cron, cron_opts},
     {"list", "", "list snapshots by status, crop type, farmer; a page at a time", cmd_list,
      list_opts},
+    {"verify", "", "check that every listing matches its snapshot (exit 3: some differ)",
+     cmd_verify, verify_opts},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

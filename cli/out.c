@@ -192,6 +192,8 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 		log_line(inv, SNAP_LOG_INFO, line, o);
 	if (r->dry_run)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+	if (r->details)
+		json_object_object_add(o, "details", json_object_get(r->details));
 	if (inv->opt[OPT_JSON])
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	else if (human_output(inv))

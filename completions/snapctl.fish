@@ -1,6 +1,6 @@
 # fish completion for snapctl. Options mirror the command table (cli/cmdtab.c);
 # tests/docs/agree.sh checks that they do.
-set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron list
+set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron list verify
 complete -c snapctl -f
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a init-db -d 'create or migrate the schema snapctl owns'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a upsert -d 'aggregate bookings into snapshots'
@@ -13,6 +13,7 @@ complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cron -d 'print the recommended crontab lines'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a list -d 'list snapshots by status, crop type, farmer'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a verify -d 'check that every listing matches its snapshot'
 
 complete -c snapctl -l pg -r -d 'PostgreSQL URI or conninfo'
 complete -c snapctl -l mongo -r -d 'MongoDB URI'
@@ -56,3 +57,8 @@ complete -c snapctl -n "__fish_seen_subcommand_from list" -l crop -x -d 'only th
 complete -c snapctl -n "__fish_seen_subcommand_from list" -l farmer -x -d 'only this farmer'
 complete -c snapctl -n "__fish_seen_subcommand_from list" -l after -x -d 'the page after this booking id'
 complete -c snapctl -n "__fish_seen_subcommand_from list" -l limit -x -d 'snapshots at most'
+complete -c snapctl -n "__fish_seen_subcommand_from verify" -l repair -d 'put right what differs'
+complete -c snapctl -n "__fish_seen_subcommand_from verify" -l limit -x -d 'bookings at most'
+complete -c snapctl -n "__fish_seen_subcommand_from verify" -l batch-size -x -d 'snapshots per batch'
+complete -c snapctl -n "__fish_seen_subcommand_from verify" -l max-duration -x -d 'stop after SECONDS'
+complete -c snapctl -n "__fish_seen_subcommand_from verify" -s n -l dry-run -d 'report what would be repaired'

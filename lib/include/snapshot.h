@@ -277,6 +277,47 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, char **json_out, snap_error
 snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, const char *outcome,
                           const char *counts_json, const char *host, snap_error *err);
 
+/* ---- verify: do PostgreSQL and MongoDB agree? ---- */
+
+typedef enum snap_verify_class {
+	SNAP_VERIFY_MISSING, /* a published snapshot without its listing */
+	SNAP_VERIFY_EXTRA,   /* a listing without a snapshot, or of a withdrawn or completed one */
+	SNAP_VERIFY_VERSION, /* the listing at another version than its snapshot */
+	SNAP_VERIFY_DRIFT    /* the same version, other content */
+} snap_verify_class;
+
+typedef struct snap_verify_opts {
+	long limit;         /* bookings checked at most; 0: all */
+	int batch_size;     /* snapshots read per step; 0: 1000 */
+	double max_seconds; /* start no new step after this long; 0: no limit */
+	int repair;         /* put right what differs */
+	int dry_run;        /* with repair: say what would be repaired, change nothing */
+} snap_verify_opts;
+
+typedef struct snap_verify_summary {
+	long checked, ok, skipped, missing, extra, version, drift;
+	long repaired, retried, failed; /* with repair */
+	long duration_ms;
+} snap_verify_summary;
+
+/* Called for each booking that differs, with a one-line detail. */
+typedef void (*snap_verify_fn)(const char *booking_id, snap_verify_class cls, const char *detail,
+                               void *data);
+
+/* "missing", "extra", "version", "drift". */
+const char *snap_verify_class_name(snap_verify_class cls);
+
+/* Walks every snapshot and every listing once, both in booking_id order, and compares them:
+ * a published snapshot must have its listing, at its version, with its content (fields as a
+ * publication writes them; _id, published_at and updated_at aside); a withdrawn or completed
+ * one, none; a listing needs a snapshot. Bookings in flight (due, claimed, leased, failed,
+ * ending) are skipped. What differs is read again on both sides before it counts (a concurrent
+ * sync-all is not a difference), then reported through fn and, with repair, put right through
+ * sync-all's claims, leases and fences (missing, version, drift: published again; extra:
+ * removed). Memory follows batch_size. snap_ctx_interrupt() stops it between batches. */
+snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *opts, snap_verify_fn fn, void *data,
+                      snap_verify_summary *sum, snap_error *err);
+
 /* ---- reading snapshots ---- */
 
 /* The snapshot of one booking as a JSON object (one line, keys in PostgreSQL's jsonb order,

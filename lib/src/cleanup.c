@@ -135,10 +135,58 @@ out:
 	return rc;
 }
 
+snap_code remove_orphans(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
+                         long *removed, snap_error *err)
+{
+	const struct mongo_ops *ops;
+	strbuf arr = {0};
+	const char *params[1];
+	PGresult *res = NULL;
+	struct listing_item *items = NULL;
+	struct listing_result *results = NULL;
+	size_t i, m = 0, gone;
+	snap_code rc;
+	void *h;
+
+	*removed = 0;
+	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+		return rc;
+	sb_add_text_array(&arr, ids, n);
+	params[0] = arr.buf;
+	if (arr.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else
+		rc = pg_exec(ctx, "finding orphan listings", SQL_ORPHANS, 1, params, &res, err);
+	if (rc == SNAP_OK)
+		m = (size_t)PQntuples(res);
+	if (rc == SNAP_OK && m && !dry_run) {
+		items = calloc(m, sizeof(*items));
+		results = calloc(m, sizeof(*results));
+		if (!items || !results)
+			rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+		for (i = 0; rc == SNAP_OK && i < m; i++) {
+			items[i].booking_id = PQgetvalue(res, (int)i, 0);
+			items[i].listing_id = "";
+			items[i].version = INT64_MAX; /* whatever its version */
+			items[i].remove = 1;
+		}
+		if (rc == SNAP_OK)
+			rc = ops->write(h, items, m, results, err);
+		for (i = 0, gone = 0; rc == SNAP_OK && i < m; i++)
+			gone += results[i].outcome == LISTING_WRITTEN;
+		m = gone;
+	}
+	if (rc == SNAP_OK)
+		*removed = (long)m;
+	free(items);
+	free(results);
+	PQclear(res);
+	sb_free(&arr);
+	return rc;
+}
+
 struct orphan_scan {
 	snap_ctx *ctx;
-	const struct mongo_ops *ops;
-	void *h;
 	int dry_run;
 	snap_cleanup_summary *sum;
 	snap_error *err;
@@ -147,61 +195,27 @@ struct orphan_scan {
 static snap_code orphan_chunk(const char *const *ids, size_t n, void *data)
 {
 	struct orphan_scan *o = data;
-	strbuf arr = {0};
-	const char *params[1];
-	PGresult *res = NULL;
-	struct listing_item *items = NULL;
-	struct listing_result *results = NULL;
-	size_t i, m = 0, removed;
-	long go_on;
+	long go_on, removed;
 	snap_code rc;
 
 	/* Between chunks, a signal ends the scan (the listings scanned so far are done). */
 	if ((rc = next_batch(o->ctx, 0, 0, 1, 0, 0, &go_on, o->err)) != SNAP_OK)
 		return rc;
-	sb_add_text_array(&arr, ids, n);
-	params[0] = arr.buf;
-	if (arr.failed)
-		rc = snap_fail(o->err, SNAP_ERR_INTERNAL, "out of memory");
-	else
-		rc = pg_exec(o->ctx, "finding orphan listings", SQL_ORPHANS, 1, params, &res,
-		             o->err);
-	if (rc == SNAP_OK)
-		m = (size_t)PQntuples(res);
-	if (rc == SNAP_OK && m && !o->dry_run) {
-		items = calloc(m, sizeof(*items));
-		results = calloc(m, sizeof(*results));
-		if (!items || !results)
-			rc = snap_fail(o->err, SNAP_ERR_INTERNAL, "out of memory");
-		for (i = 0; rc == SNAP_OK && i < m; i++) {
-			items[i].booking_id = PQgetvalue(res, (int)i, 0);
-			items[i].listing_id = "";
-			items[i].version = INT64_MAX; /* whatever its version */
-			items[i].remove = 1;
-		}
-		if (rc == SNAP_OK)
-			rc = o->ops->write(o->h, items, m, results, o->err);
-		for (i = 0, removed = 0; rc == SNAP_OK && i < m; i++)
-			removed += results[i].outcome == LISTING_WRITTEN;
-		m = removed;
-	}
-	if (rc == SNAP_OK)
-		o->sum->orphans += (long)m;
-	free(items);
-	free(results);
-	PQclear(res);
-	sb_free(&arr);
+	if ((rc = remove_orphans(o->ctx, ids, n, o->dry_run, &removed, o->err)) == SNAP_OK)
+		o->sum->orphans += removed;
 	return rc;
 }
 
 static snap_code orphans(snap_ctx *ctx, int dry_run, snap_cleanup_summary *sum, snap_error *err)
 {
-	struct orphan_scan o = {ctx, NULL, NULL, dry_run, sum, err};
+	struct orphan_scan o = {ctx, dry_run, sum, err};
+	const struct mongo_ops *ops;
 	snap_code rc;
+	void *h;
 
-	if ((rc = listings_open(ctx, &o.ops, &o.h, err)) != SNAP_OK)
+	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
 		return rc;
-	return o.ops->booking_ids(o.h, orphan_chunk, &o, err);
+	return ops->booking_ids(h, orphan_chunk, &o, err);
 }
 
 snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_summary *sum,

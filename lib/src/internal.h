@@ -64,10 +64,32 @@ void progress(snap_ctx *ctx, const char *what, long done);
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
                      double max_seconds, long *want, snap_error *err);
 
+/* A published snapshot's listing fields (SPEC section 5) as json_build_object() arguments, s
+ * the snapshot row: what sync-all $sets (with updated_at) and what verify compares. */
+#define SQL_LISTING_FIELDS                                                                         \
+	"'booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"                        \
+	" 'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"               \
+	" 'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"              \
+	" 'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                  \
+	" 'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', s.sensors,"   \
+	" 'pest_events', s.pest_events, 'certificates', s.certificates,"                           \
+	" 'is_certified', s.is_certified, 'certification_types', s.certification_types,"           \
+	" 'has_pest_alerts', s.has_pest_alerts, 'status', 'published'"
+
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
  * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
                          snap_error *err);
+
+/* sync.c: makes those of ids[0..n) that are published and free due again (their listing is
+ * missing or wrong), counting them in *made; dry: only counts. */
+snap_code sync_make_due(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run, long *made,
+                        snap_error *err);
+
+/* cleanup.c: removes the listings of ids[0..n) that have no snapshot (checked again now), as
+ * cleanup --orphans does; *removed says how many went (or, dry, would go). */
+snap_code remove_orphans(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
+                         long *removed, snap_error *err);
 
 /* pg.c: the one place that talks libpq. */
 snap_code pg_conn(snap_ctx *ctx, snap_error *err);

@@ -9,7 +9,7 @@
 
 #include "snapshot.h"
 
-#define SNAP_MONGO_ABI 3
+#define SNAP_MONGO_ABI 4
 
 /* One item of a batch: publish (upsert the listing unless a newer one is there) or remove
  * (unless a newer one is there). */
@@ -61,6 +61,17 @@ struct mongo_ops {
 	/* Sets found[i] (0 or 1) for each ids[i] that has a listing. */
 	snap_code (*present)(void *h, const char *const *ids, size_t n, unsigned char *found,
 	                     snap_error *err);
+	/* Listings in booking_id order, every one (ids NULL) or those of ids[0..n): fn(booking_id,
+	 * version, doc, data) for each until it returns other than SNAP_OK, which scan returns.
+	 * booking_id is "" when not a string; doc is valid during the call only, for same(). */
+	snap_code (*scan)(void *h, const char *const *ids, size_t n,
+	                  snap_code (*fn)(const char *booking_id, int64_t version, const void *doc,
+	                                  void *data),
+	                  void *data, snap_error *err);
+	/* 1 when doc holds exactly the fields of json (a publication's $set, extended JSON),
+	 * _id, snapshot_version, published_at and updated_at aside; 0 when not; -1 when json
+	 * cannot be converted. */
+	int (*same)(const void *doc, const char *json);
 	/* 1 when the URI holds a secret (or cannot be parsed), else 0. */
 	int (*uri_secret)(const char *uri);
 };

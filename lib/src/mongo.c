@@ -750,7 +750,146 @@ out:
 	return rc;
 }
 
+static snap_code store_scan(void *h, const char *const *ids, size_t n,
+                            snap_code (*fn)(const char *, int64_t, const void *, void *),
+                            void *data, snap_error *err)
+{
+	struct store *s = h;
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *opts = BCON_NEW("sort", "{", "booking_id", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_iter_t it;
+	bson_error_t e;
+	snap_code rc = SNAP_OK;
+
+	if (ids)
+		append_in(&filter, ids, n);
+	cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
+	while (rc == SNAP_OK && mongoc_cursor_next(cur, &doc)) {
+		const char *booking = "";
+		int64_t version = -1;
+
+		if (bson_iter_init_find(&it, doc, "booking_id") && BSON_ITER_HOLDS_UTF8(&it))
+			booking = bson_iter_utf8(&it, NULL);
+		if (bson_iter_init_find(&it, doc, "snapshot_version") &&
+		    BSON_ITER_HOLDS_NUMBER(&it))
+			version = bson_iter_as_int64(&it);
+		rc = fn(booking, version, doc, data);
+	}
+	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, "reading listings", &e);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
+static int same_doc(const bson_t *want, const bson_t *have, int top);
+
+static int is_number(bson_type_t t)
+{
+	return t == BSON_TYPE_INT32 || t == BSON_TYPE_INT64 || t == BSON_TYPE_DOUBLE;
+}
+
+/* The same value, numbers by value (a server may store 5 as int32 or int64), NaN as NaN. */
+static int same_value(const bson_iter_t *a, const bson_iter_t *b)
+{
+	bson_type_t ta = bson_iter_type(a), tb = bson_iter_type(b);
+	const uint8_t *da, *db;
+	uint32_t la, lb;
+	bson_t sa, sb;
+
+	if (is_number(ta) && is_number(tb)) {
+		if (ta != BSON_TYPE_DOUBLE && tb != BSON_TYPE_DOUBLE)
+			return bson_iter_as_int64(a) == bson_iter_as_int64(b);
+		return bson_iter_as_double(a) == bson_iter_as_double(b) ||
+		       (bson_iter_as_double(a) != bson_iter_as_double(a) &&
+		        bson_iter_as_double(b) != bson_iter_as_double(b));
+	}
+	if (ta != tb)
+		return 0;
+	switch (ta) {
+	case BSON_TYPE_UTF8:
+		da = (const uint8_t *)bson_iter_utf8(a, &la);
+		db = (const uint8_t *)bson_iter_utf8(b, &lb);
+		return la == lb && !memcmp(da, db, la);
+	case BSON_TYPE_BOOL:
+		return bson_iter_bool(a) == bson_iter_bool(b);
+	case BSON_TYPE_NULL:
+		return 1;
+	case BSON_TYPE_DATE_TIME:
+		return bson_iter_date_time(a) == bson_iter_date_time(b);
+	case BSON_TYPE_OID:
+		return bson_oid_equal(bson_iter_oid(a), bson_iter_oid(b));
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		if (ta == BSON_TYPE_DOCUMENT) {
+			bson_iter_document(a, &la, &da);
+			bson_iter_document(b, &lb, &db);
+		} else {
+			bson_iter_array(a, &la, &da);
+			bson_iter_array(b, &lb, &db);
+		}
+		if (!bson_init_static(&sa, da, la) || !bson_init_static(&sb, db, lb))
+			return 0;
+		return same_doc(&sa, &sb, 0);
+	default:
+		return 0;
+	}
+}
+
+/* Top-level fields a publication does not compare: its identity and its times. */
+static int bookkeeping(const char *key)
+{
+	return !strcmp(key, "_id") || !strcmp(key, "snapshot_version") ||
+	       !strcmp(key, "published_at") || !strcmp(key, "updated_at");
+}
+
+/* Every field of want in have with the same value, and no other in have. Arrays are documents
+ * keyed "0", "1"...: the same comparison keeps their order. */
+static int same_doc(const bson_t *want, const bson_t *have, int top)
+{
+	bson_iter_t w, h;
+	uint32_t nw = 0, nh = 0;
+
+	if (!bson_iter_init(&w, want) || !bson_iter_init(&h, have))
+		return 0;
+	while (bson_iter_next(&w)) {
+		bson_iter_t f;
+
+		if (top && bookkeeping(bson_iter_key(&w)))
+			continue;
+		nw++;
+		if (!bson_iter_init_find(&f, have, bson_iter_key(&w)) || !same_value(&w, &f))
+			return 0;
+	}
+	while (bson_iter_next(&h))
+		nh += !(top && bookkeeping(bson_iter_key(&h)));
+	return nw == nh;
+}
+
+static int store_same(const void *doc, const char *json)
+{
+	char *wide = listing_json_widen(json);
+	bson_error_t e;
+	bson_t want;
+	int same;
+
+	if (!wide)
+		return -1;
+	if (!listing_json_to_bson(&want, wide, &e)) {
+		free(wide);
+		return -1;
+	}
+	same = same_doc(&want, doc, 1);
+	bson_destroy(&want);
+	free(wide);
+	return same;
+}
+
 __attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
-    SNAP_MONGO_ABI, store_open, store_close,       store_duplicates, store_indexes,
-    store_write,    store_get,  store_booking_ids, store_present,    store_uri_secret,
+    SNAP_MONGO_ABI, store_open,  store_close, store_duplicates,
+    store_indexes,  store_write, store_get,   store_booking_ids,
+    store_present,  store_scan,  store_same,  store_uri_secret,
 };

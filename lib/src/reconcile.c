@@ -66,17 +66,6 @@ static const char SQL_DONE[] = "DELETE FROM snapctl_reconcile_batches WHERE id =
 static const char SQL_GIVE_BACK[] =
     "UPDATE snapctl_reconcile_batches SET lease_expires_at = now() WHERE id = $1";
 
-/* $1 ids whose listing is missing, $2 true for --dry-run: those that are published (so should
- * have one) are made due, to be published again (SPEC section 9). A row locked meanwhile is
- * changing hands (a claim, an upsert): the next pass sees it again. */
-static const char SQL_MISSING[] =
-    "WITH m AS (SELECT booking_id FROM market_inventory_snapshots"
-    "  WHERE booking_id = ANY ($1::uuid[]) AND status = 'published' FOR UPDATE SKIP LOCKED),"
-    " u AS (UPDATE market_inventory_snapshots s SET status = 'ready_to_publish',"
-    "  status_changed_at = now(), attempts = 0, next_attempt_at = now()"
-    "  FROM m WHERE s.booking_id = m.booking_id AND NOT $2::boolean)"
-    " SELECT count(*) FROM m";
-
 static const char SQL_POSITION[] =
     "SELECT position::text FROM snapctl_reconcile_cursor WHERE id = 1";
 
@@ -97,12 +86,11 @@ static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, i
                               snap_reconcile_summary *sum, snap_error *err)
 {
 	const struct mongo_ops *ops;
-	const char **absent = NULL, *params[2];
+	const char **absent = NULL;
 	unsigned char *found = NULL;
 	char *lower = NULL;
-	strbuf arr = {0};
-	PGresult *res = NULL;
 	size_t i, j, m = 0;
+	long made;
 	snap_code rc;
 	void *h;
 
@@ -127,21 +115,12 @@ static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, i
 			absent[m++] = absent[i];
 	if (m == 0)
 		goto out;
-	sb_add_text_array(&arr, absent, m);
-	params[0] = arr.buf;
-	params[1] = dry_run ? "true" : "false";
-	if (arr.failed)
-		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-	else if ((rc = pg_exec(ctx, "finding missing listings", SQL_MISSING, 2, params, &res,
-	                       err)) == SNAP_OK &&
-	         (m = strtoul(PQgetvalue(res, 0, 0), NULL, 10))) {
-		sum->missing += (long)m;
-		snap_log(ctx, SNAP_LOG_INFO, "%zu published snapshots had no listing; %s", m,
+	if ((rc = sync_make_due(ctx, absent, m, dry_run, &made, err)) == SNAP_OK && made) {
+		sum->missing += made;
+		snap_log(ctx, SNAP_LOG_INFO, "%ld published snapshots had no listing; %s", made,
 		         dry_run ? "they would be published again" : "publishing them again");
 	}
 out:
-	PQclear(res);
-	sb_free(&arr);
 	free(lower);
 	free(absent);
 	free(found);

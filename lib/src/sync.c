@@ -36,15 +36,7 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 #define LISTING_COLUMNS                                                                            \
 	ACTION                                                                                     \
 	","                                                                                        \
-	" json_build_object('booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"     \
-	"  'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"              \
-	"  'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"             \
-	"  'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                 \
-	"  'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', "            \
-	"s.sensors,"                                                                               \
-	"  'pest_events', s.pest_events, 'certificates', s.certificates,"                          \
-	"  'is_certified', s.is_certified, 'certification_types', s.certification_types,"          \
-	"  'has_pest_alerts', s.has_pest_alerts, 'status', 'published',"                           \
+	" json_build_object(" SQL_LISTING_FIELDS ","                                               \
 	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
 	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
 	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
@@ -502,6 +494,42 @@ snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap
 		return snap_fail(err, SNAP_ERR_TEMPORARY, "the listing of '%s' is still there",
 		                 booking_id);
 	return SNAP_OK;
+}
+
+/* $1 ids, $2 true for a dry run: those published and not claimed are made due, to be published
+ * again at their version. A row locked meanwhile is changing hands (a claim, an upsert) and
+ * left alone. */
+static const char SQL_MAKE_DUE[] =
+    "WITH m AS (SELECT booking_id FROM market_inventory_snapshots"
+    "  WHERE booking_id = ANY ($1::uuid[]) AND status = 'published' AND lease_token IS NULL"
+    "  FOR UPDATE SKIP LOCKED),"
+    " u AS (UPDATE market_inventory_snapshots s SET status = 'ready_to_publish',"
+    "  status_changed_at = now(), attempts = 0, next_attempt_at = now()"
+    "  FROM m WHERE s.booking_id = m.booking_id AND NOT $2::boolean)"
+    " SELECT count(*) FROM m";
+
+snap_code sync_make_due(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run, long *made,
+                        snap_error *err)
+{
+	strbuf arr = {0};
+	const char *params[2];
+	PGresult *res = NULL;
+	snap_code rc;
+
+	*made = 0;
+	if (!n)
+		return SNAP_OK;
+	sb_add_text_array(&arr, ids, n);
+	params[0] = arr.buf;
+	params[1] = dry_run ? "true" : "false";
+	if (arr.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else if ((rc = pg_exec(ctx, "making snapshots due", SQL_MAKE_DUE, 2, params, &res, err)) ==
+	         SNAP_OK)
+		*made = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	sb_free(&arr);
+	return rc;
 }
 
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,

@@ -132,7 +132,8 @@ assert_eq "no progress with --quiet" 0 "$(wc -c <"$TEST_TMP/tty.out")"
 # cron: every job, this binary by its real path, no lock file needed.
 expect 0 cron
 real=$(readlink -f "$SNAPCTL")
-for job in "sync-all --max-duration 240" "reconcile --max-duration 1500" "cleanup --orphans"; do
+for job in "sync-all --max-duration 240" "reconcile --max-duration 1500" \
+	"cleanup --orphans; $real --quiet verify --repair --max-duration 3000"; do
 	printf '%s\n' "$OUT" | grep -q "^[0-9*/ ]* $real --quiet $job$" || fail "cron, $job: $OUT"
 done
 expect 64 cron extra

@@ -4,7 +4,9 @@
  *                            updated_at (ms)", for the invariants to compare with the snapshots
  *                            in one query, and for tests to see which listings were written
  *   mongo_tool insert DB JSON  inserts a listing (extended JSON), as another writer might
- *   mongo_tool delete DB BOOKING_ID  deletes the booking's listings, as a person might */
+ *   mongo_tool delete DB BOOKING_ID  deletes the booking's listings, as a person might
+ *   mongo_tool update DB BOOKING_ID JSON  applies {$set: JSON} to the booking's listings (every
+ *                            listing when BOOKING_ID is "*") */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,12 +75,31 @@ static int delete (mongoc_client_t *client, const char *db, const char *booking_
 	return ok;
 }
 
+static int update(mongoc_client_t *client, const char *db, const char *booking_id, const char *json)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(client, db, "market_listings");
+	bson_t *filter =
+	    strcmp(booking_id, "*") ? BCON_NEW("booking_id", BCON_UTF8(booking_id)) : bson_new();
+	bson_error_t e;
+	bson_t *set = bson_new_from_json((const uint8_t *)json, -1, &e);
+	bson_t *change = set ? BCON_NEW("$set", BCON_DOCUMENT(set)) : NULL;
+	int ok = change && mongoc_collection_update_many(coll, filter, change, NULL, NULL, &e);
+
+	if (!ok)
+		fprintf(stderr, "mongo_tool: %s\n", e.message);
+	bson_destroy(change);
+	bson_destroy(set);
+	bson_destroy(filter);
+	mongoc_collection_destroy(coll);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int argc;
-	} cmds[] = {{"drop", 3}, {"listings", 3}, {"insert", 4}, {"delete", 4}};
+	} cmds[] = {{"drop", 3}, {"listings", 3}, {"insert", 4}, {"delete", 4}, {"update", 5}};
 	const char *uri = getenv("SNAPCTL_MONGO_URI");
 	mongoc_client_t *client;
 	size_t i;
@@ -88,8 +109,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], cmds[i].name))
 			break;
 	if (!uri || argc < 2 || i == sizeof(cmds) / sizeof(cmds[0]) || argc != cmds[i].argc) {
-		fprintf(stderr, "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB, "
-		                "insert DB JSON, or delete DB BOOKING_ID\n");
+		fprintf(stderr,
+		        "usage: SNAPCTL_MONGO_URI=URI mongo_tool drop|listings DB, "
+		        "insert DB JSON, delete DB BOOKING_ID, or update DB BOOKING_ID JSON\n");
 		return 64;
 	}
 	mongoc_init();
@@ -110,6 +132,8 @@ int main(int argc, char **argv)
 		ok = insert(client, argv[2], argv[3]);
 	} else if (!strcmp(argv[1], "delete")) {
 		ok = delete (client, argv[2], argv[3]);
+	} else if (!strcmp(argv[1], "update")) {
+		ok = update(client, argv[2], argv[3], argv[4]);
 	} else {
 		ok = listings(client, argv[2]);
 	}

@@ -1,0 +1,79 @@
+/* snapctl verify: do PostgreSQL and MongoDB agree? A summary on stdout (one JSON object with
+ * --json, each difference in "details"); each difference on stderr as a warning, the first
+ * ones of each kind; exit 3 when something differs (with --repair: when something could not be
+ * put right now). */
+#include <json-c/json.h>
+
+#include "cli.h"
+
+/* Differences shown on stderr per kind; --json lists them all up to DETAILS. */
+enum { SHOWN = 10, DETAILS = 1000 };
+
+struct shown {
+	struct invocation *inv;
+	struct json_object *details;
+	long per_class[4];
+};
+
+static void on_difference(const char *booking_id, snap_verify_class cls, const char *detail,
+                          void *data)
+{
+	struct shown *s = data;
+	struct json_object *o;
+	long n = ++s->per_class[cls];
+
+	if (n <= SHOWN)
+		warn(s->inv, "%s %s: %s", snap_verify_class_name(cls), booking_id, detail);
+	else if (n == SHOWN + 1)
+		warn(s->inv, "more bookings %s: see the summary", snap_verify_class_name(cls));
+	if (json_object_array_length(s->details) >= DETAILS)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "booking_id", json_object_new_string(booking_id));
+	json_object_object_add(o, "class", json_object_new_string(snap_verify_class_name(cls)));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_array_add(s->details, o);
+}
+
+int cmd_verify(struct invocation *inv)
+{
+	static const char *const names[] = {"checked", "ok",    "skipped",  "missing", "extra",
+	                                    "version", "drift", "repaired", "retried", "failed"};
+	snap_verify_opts o = {0};
+	snap_verify_summary s = {0};
+	struct shown shown = {inv, json_object_new_array(), {0}};
+	snap_error err = {0};
+	snap_code rc;
+	long differ;
+	int code;
+
+	if (inv->nargs) {
+		json_object_put(shown.details);
+		return fail(inv, EXIT_USAGE, "verify takes no arguments");
+	}
+	o.limit = inv->limit;
+	o.batch_size = inv->batch_size;
+	o.max_seconds = inv->max_seconds;
+	o.repair = inv->opt[OPT_REPAIR] != NULL;
+	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);
+	differ = s.missing + s.extra + s.version + s.drift;
+	{
+		const long values[] = {s.checked, s.ok,    s.skipped,  s.missing, s.extra,
+		                       s.version, s.drift, s.repaired, s.retried, s.failed};
+		struct run_summary r = {"verify",
+		                        names,
+		                        values,
+		                        sizeof(values) / sizeof(values[0]),
+		                        s.duration_ms,
+		                        o.dry_run,
+		                        o.repair && !o.dry_run
+		                            ? s.retried + s.failed > 0 || s.repaired < differ
+		                            : differ > 0,
+		                        shown.details};
+
+		code = finish_run(inv, &r, rc, &err);
+	}
+	json_object_put(shown.details);
+	return code;
+}
