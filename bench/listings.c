@@ -59,8 +59,8 @@ static int load(PGconn *pg, mongoc_collection_t *coll)
 	int i, n;
 
 	while ((res = page(pg, SQL_LOAD, after, NULL)) && (n = PQntuples(res)) > 0) {
-		mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(
-		    coll, NULL);
+		mongoc_bulk_operation_t *bulk =
+		    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
 		bson_t reply;
 
 		for (i = 0; i < n; i++) {
