@@ -101,18 +101,18 @@ static int stream(PGconn *pg, mongoc_collection_t *coll, const char *limit)
 	const bson_t *doc;
 	PGresult *res;
 	bson_error_t e;
-	int n;
+	int n, more = 1;
 
 	/* Both streams, alternately a page and as many listings, as a merge would read them. */
 	while ((res = page(pg, SQL_STREAM, after, limit)) && (n = PQntuples(res)) > 0) {
 		snapshots += n;
 		snprintf(after, sizeof(after), "%s", PQgetvalue(res, n - 1, 0));
 		PQclear(res);
-		while (listings < snapshots && mongoc_cursor_next(cur, &doc))
+		while (more && listings < snapshots && (more = mongoc_cursor_next(cur, &doc)))
 			listings++;
 	}
 	PQclear(res);
-	while (mongoc_cursor_next(cur, &doc))
+	while (more && (more = mongoc_cursor_next(cur, &doc)))
 		listings++;
 	if (mongoc_cursor_error(cur, &e))
 		return fail("MongoDB", e.message);
@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 	if (PQstatus(pg) != CONNECTION_OK)
 		return fail("PostgreSQL", PQerrorMessage(pg));
 	mongoc_init();
+	mongoc_log_set_handler(NULL, NULL); /* FerretDB lacks endSessions: libmongoc warns */
 	client = mongoc_client_new(uri);
 	coll = mongoc_client_get_collection(client, db, "market_listings");
 	rc = !strcmp(argv[1], "load") ? load(pg, coll) : stream(pg, coll, argv[2]);

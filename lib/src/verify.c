@@ -157,9 +157,10 @@ static void report(struct verify *v, const char *id, int cls, const struct row *
 		break;
 	case SNAP_VERIFY_EXTRA:
 		v->sum->extra++;
-		snprintf(detail, sizeof(detail),
-		         r ? "a listing of a %s snapshot" : "a listing without a snapshot",
-		         r ? r->status : "");
+		if (r)
+			snprintf(detail, sizeof(detail), "a listing of a %s snapshot", r->status);
+		else
+			snprintf(detail, sizeof(detail), "a listing without a snapshot");
 		break;
 	case SNAP_VERIFY_VERSION:
 		v->sum->version++;

@@ -36,6 +36,10 @@ q "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '1
    WHERE status IN ('withdrawn', 'completed')" >/dev/null
 vg 0 cleanup --dry-run --orphans
 vg 0 --json cleanup --orphans --batch-size 3
+"$SNAPCTL_TEST_MONGO_TOOL" update "$SNAPCTL_MONGO_DB" '*' '{"grade": "by hand"}'
+vg 3 --json verify --batch-size 3
+vg 0 verify --repair --batch-size 3
+vg 66 --mongo "mongodb://u:pw@h/?tlsCertificateKeyFilePassword=k" get "$B"
 vg 69 --mongo "mongodb://%2Fnowhere%2Fmongodb.sock/?serverSelectionTimeoutMS=200" sync-all
 vg 64 upsert --bogus
 vg 65 upsert "$B" nope
