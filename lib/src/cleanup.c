@@ -41,19 +41,6 @@ static const char SQL_ORPHANS[] =
     "  CASE WHEN u.id ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'"
     "  THEN u.id::uuid END)";
 
-/* Adds id to a PostgreSQL array literal being built in sb ("{" so far, or more). A listing's
- * booking_id may be any string: quotes and backslashes are escaped. */
-static void add_id(strbuf *sb, const char *id)
-{
-	sb_add(sb, sb->len > 1 ? ",\"" : "\"");
-	for (; *id; id++) {
-		if (*id == '"' || *id == '\\')
-			sb_add(sb, "\\");
-		sb_addn(sb, id, 1);
-	}
-	sb_add(sb, "\"");
-}
-
 /* Removes the listings of items[0..n) and says which are confirmed gone. */
 static snap_code remove_listings(snap_ctx *ctx, struct listing_item *items, size_t n,
                                  struct listing_result *results, snap_error *err)
@@ -76,8 +63,9 @@ static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_s
 	PGresult *res = NULL, *done = NULL;
 	struct listing_item *items = NULL;
 	struct listing_result *results = NULL;
+	const char **ids = NULL; /* those gone from the front, those kept from the back */
 	strbuf gone = {0}, kept = {0};
-	int i;
+	int i, g = 0, k = 0;
 	snap_code rc;
 
 	*n = 0;
@@ -89,7 +77,8 @@ static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_s
 		goto out;
 	items = calloc((size_t)*n, sizeof(*items));
 	results = calloc((size_t)*n, sizeof(*results));
-	if (!items || !results) {
+	ids = calloc((size_t)*n, sizeof(*ids));
+	if (!items || !results || !ids) {
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -101,19 +90,15 @@ static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_s
 	}
 	if ((rc = remove_listings(ctx, items, (size_t)*n, results, err)) != SNAP_OK)
 		goto out;
-	sb_add(&gone, "{");
-	sb_add(&kept, "{");
-	for (i = 0; i < *n; i++) {
-		int ok = results[i].outcome == LISTING_WRITTEN;
-
-		add_id(ok ? &gone : &kept, items[i].booking_id);
-		if (ok)
-			sum->deleted++;
+	for (i = 0; i < *n; i++)
+		if (results[i].outcome == LISTING_WRITTEN)
+			ids[g++] = items[i].booking_id;
 		else
-			sum->kept++;
-	}
-	sb_add(&gone, "}");
-	sb_add(&kept, "}");
+			ids[*n - ++k] = items[i].booking_id;
+	sum->deleted += g;
+	sum->kept += k;
+	sb_add_text_array(&gone, ids, (size_t)g);
+	sb_add_text_array(&kept, ids + *n - k, (size_t)k);
 	params[0] = gone.buf;
 	params[1] = kept.buf;
 	if (gone.failed || kept.failed)
@@ -130,6 +115,7 @@ out:
 	PQclear(res);
 	free(items);
 	free(results);
+	free(ids);
 	sb_free(&gone);
 	sb_free(&kept);
 	return rc;
