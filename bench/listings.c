@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h" /* SQL_LISTING_FIELDS: the fields verify compares */
+#include "internal.h" /* SQL_LISTING_FIELDS, SQL_VERIFY_COLUMNS: what verify reads */
 #include "listing_json.h"
 
 #define ZERO "00000000-0000-0000-0000-000000000000"
@@ -25,11 +25,7 @@ static const char SQL_LOAD[] =
 
 /* The columns verify reads, as it reads them. */
 static const char SQL_STREAM[] =
-    "SELECT s.booking_id::text, s.status, s.snapshot_version,"
-    " (s.status NOT IN ('published', 'withdrawn', 'completed') OR s.recheck"
-    "  OR s.lease_token IS NOT NULL OR (s.status = 'published' AND s.end_date < now())),"
-    " CASE WHEN s.status = 'published' THEN json_build_object(" SQL_LISTING_FIELDS
-    ")::text END FROM market_inventory_snapshots s WHERE s.booking_id > $1::uuid"
+    "SELECT " SQL_VERIFY_COLUMNS " FROM market_inventory_snapshots s WHERE s.booking_id > $1::uuid"
     " ORDER BY s.booking_id LIMIT $2";
 
 static int fail(const char *what, const char *msg)

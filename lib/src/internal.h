@@ -76,6 +76,16 @@ snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, doub
 	" 'is_certified', s.is_certified, 'certification_types', s.certification_types,"           \
 	" 'has_pest_alerts', s.has_pest_alerts, 'status', 'published'"
 
+/* What verify reads of a snapshot: booking id, status, version, whether it is in flight (not
+ * comparable now), and for a published one its listing's fields (bench/listings.c reads the
+ * same for verify's floor). */
+#define SQL_VERIFY_COLUMNS                                                                         \
+	"s.booking_id::text, s.status, s.snapshot_version,"                                        \
+	" (s.status NOT IN ('published', 'withdrawn', 'completed') OR s.recheck"                   \
+	"  OR s.lease_token IS NOT NULL OR (s.status = 'published' AND s.end_date < now())),"      \
+	" CASE WHEN s.status = 'published' THEN json_build_object(" SQL_LISTING_FIELDS             \
+	")::text END"
+
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
  * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,

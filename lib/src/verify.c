@@ -21,14 +21,7 @@
 
 enum { DEFAULT_BATCH = 1000, SUSPECTS = 500, OK = -1, SKIPPED = -2 };
 
-/* What a row says: in flight (not comparable now), and for a published one the listing's
- * fields. */
-#define ROW_COLUMNS                                                                                \
-	"SELECT s.booking_id::text, s.status, s.snapshot_version,"                                 \
-	" (s.status NOT IN ('published', 'withdrawn', 'completed') OR s.recheck"                   \
-	"  OR s.lease_token IS NOT NULL OR (s.status = 'published' AND s.end_date < now())),"      \
-	" CASE WHEN s.status = 'published' THEN json_build_object(" SQL_LISTING_FIELDS             \
-	")::text END FROM market_inventory_snapshots s WHERE "
+#define ROW_COLUMNS "SELECT " SQL_VERIFY_COLUMNS " FROM market_inventory_snapshots s WHERE "
 
 /* $1 after, $2 page size */
 static const char SQL_PAGE[] = ROW_COLUMNS "s.booking_id > $1::uuid ORDER BY s.booking_id LIMIT $2";
