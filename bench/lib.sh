@@ -22,3 +22,17 @@ sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# Every snapshot as sync-all leaves it (lib/src/sync.c, ACTION): published at its version under
+# an ObjectId, or withdrawn or completed; then the listings of the published ones inserted by
+# bench/listings.c (build target bench_listings).
+mark_published() {
+	sql -c "UPDATE market_inventory_snapshots SET status = CASE
+	        WHEN lower(booking_status) IN ('cancelled', 'rejected') THEN 'withdrawn'
+	        WHEN lower(booking_status) = 'completed' OR end_date < now() THEN 'completed'
+	        ELSE 'published' END, status_changed_at = now(),
+	        published_version = snapshot_version, published_at = now(), last_synced_at = now(),
+	        listing_oid = coalesce(listing_oid, snapctl_object_id())" \
+		-c "UPDATE market_inventory_snapshots SET market_listing_id = listing_oid
+		    WHERE status = 'published'" -c "VACUUM ANALYZE"
+	"$PWD/build/bench/bench_listings" load
+}

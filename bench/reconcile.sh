@@ -20,7 +20,7 @@ bookings=${1:-20000} runs=${2:-3}
 
 . bench/lib.sh
 bench_stack bench_bulk bench_listings
-bulk=$PWD/build/bench/bench_bulk listings=$PWD/build/bench/bench_listings
+bulk=$PWD/build/bench/bench_bulk
 # Listings written since the load: updated_at after the epoch.
 docs() {
 	"$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings |
@@ -39,18 +39,8 @@ rows_written() {
 publish_all() {
 	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
 	"$snapctl" --quiet init-db
-	# as sync-all leaves them (lib/src/sync.c, ACTION)
-	sql -c "UPDATE market_inventory_snapshots SET status = CASE
-	        WHEN lower(booking_status) IN ('cancelled', 'rejected') THEN 'withdrawn'
-	        WHEN lower(booking_status) = 'completed' OR end_date < now() THEN 'completed'
-	        ELSE 'published' END, status_changed_at = now(),
-	        published_version = snapshot_version, published_at = now(), last_synced_at = now(),
-	        listing_oid = coalesce(listing_oid, snapctl_object_id())" \
-		-c "UPDATE market_inventory_snapshots SET market_listing_id = listing_oid
-		    WHERE status = 'published'" \
-		-c "UPDATE snapctl_reconcile_cursor SET position = '00000000-0000-0000-0000-000000000000'" \
-		-c "VACUUM ANALYZE"
-	"$listings" load
+	sql -c "UPDATE snapctl_reconcile_cursor SET position = '00000000-0000-0000-0000-000000000000'"
+	mark_published
 }
 
 echo "bench: loading $bookings bookings" >&2

@@ -26,16 +26,7 @@ measure() {
 	sql -v bookings="$n" -f sql/demo_data.sql
 	"$snapctl" --quiet init-db --source-indexes
 	"$snapctl" --quiet upsert --all
-	# as sync-all leaves them (lib/src/sync.c, ACTION)
-	sql -c "UPDATE market_inventory_snapshots SET status = CASE
-	        WHEN lower(booking_status) IN ('cancelled', 'rejected') THEN 'withdrawn'
-	        WHEN lower(booking_status) = 'completed' OR end_date < now() THEN 'completed'
-	        ELSE 'published' END, status_changed_at = now(),
-	        published_version = snapshot_version, published_at = now(), last_synced_at = now(),
-	        listing_oid = coalesce(listing_oid, snapctl_object_id())" \
-		-c "UPDATE market_inventory_snapshots SET market_listing_id = listing_oid
-		    WHERE status = 'published'" -c "VACUUM ANALYZE"
-	"$listings" load
+	mark_published
 	"$snapctl" --json verify >"$tmp/clean.json" ||
 		{ echo "bench: differences on a clean stack: $(cat "$tmp/clean.json")" >&2; exit 1; }
 	grep -q '"missing":0,"extra":0,"version":0,"drift":0,' "$tmp/clean.json" ||

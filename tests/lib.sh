@@ -70,6 +70,22 @@ wait_for() {
 	fail "timed out waiting for: $1"
 }
 
+# published_demo N: a fresh database with snapctl's schema and N demo bookings, every snapshot
+# made and synced.
+published_demo() {
+	new_db init
+	psql -XAq -v ON_ERROR_STOP=1 -v bookings="$1" -f "$SNAPCTL_SRC/sql/demo_data.sql"
+	"$SNAPCTL" --quiet upsert --all
+	"$SNAPCTL" --quiet sync-all
+}
+
+# pick N [STATUS]: the booking id of the snapshot N (from 0) in STATUS (default published), in
+# booking order.
+pick() {
+	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = '${2:-published}'
+	   ORDER BY booking_id OFFSET $1 LIMIT 1"
+}
+
 # Deterministic races: a second session holding row locks while snapctl runs into them.
 # wait_blocked: until a snapctl session waits on a lock.
 wait_blocked() {
@@ -102,6 +118,35 @@ release() {
 	printf 'COMMIT;\n' >&7
 	exec 7>&-
 	wait "$1" || fail "the holding session failed: $(cat "$TEST_TMP/hold.out")"
+}
+
+# blocked_by SQL CMD...: a transaction holds what SQL locks ($holder) while CMD starts in the
+# background ($p is CMD itself: use env for variables; its output in $TEST_TMP/bg.out and
+# bg.err); returns once CMD waits for a lock.
+blocked_by() {
+	hold "BEGIN; $1"
+	holder=$!
+	shift
+	"$@" >"$TEST_TMP/bg.out" 2>"$TEST_TMP/bg.err" 7>&- &
+	p=$!
+	wait_blocked
+}
+
+# blocked_on BOOKING CMD...: the same with BOOKING's snapshot row held.
+blocked_on() {
+	local booking=$1
+	shift
+	blocked_by "SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$booking' FOR UPDATE;" "$@"
+}
+
+# claimed_stopped BOOKING CMD...: as blocked_on, then stops CMD and lets the row go: returns
+# once CMD's claim of BOOKING committed, CMD ($p) stopped before it writes anything.
+claimed_stopped() {
+	blocked_on "$@"
+	kill -STOP "$p"
+	release "$holder"
+	wait_for "SELECT status = 'publishing' FROM market_inventory_snapshots
+	          WHERE booking_id = '$1'"
 }
 
 # Every listing, one line each (tests/mongo/tool.c): compare two to see what was written.

@@ -1,10 +1,7 @@
 # cleanup: only old finished snapshots go, each once its listing is confirmed gone; MongoDB down
 # deletes nothing; a crash mid-way loses nothing; --orphans removes listings with no snapshot.
 . "$SNAPCTL_SRC/tests/lib.sh"
-new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=160 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-"$SNAPCTL" --quiet upsert --all
-"$SNAPCTL" --quiet sync-all
+published_demo 160
 finished() {
 	q "SELECT count(*) FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')
 	   AND status_changed_at < now() - interval '$1'"
@@ -71,16 +68,13 @@ q "DELETE FROM market_inventory_snapshots WHERE booking_id = '$O'" >/dev/null
 	'{"booking_id": "not \"a\" \\uuid,{}", "snapshot_version": 1}'
 # A signal stops the scan for orphans too: it arrives while the first step waits on a lock;
 # the scan then stops before its first chunk (exit 75) and the next run does it.
-hold "BEGIN; LOCK TABLE market_inventory_snapshots IN ACCESS EXCLUSIVE MODE;"
-holder=$!
-"$SNAPCTL" cleanup --orphans >"$TEST_TMP/c.out" 2>"$TEST_TMP/c.err" &
-c=$!
-wait_blocked
-kill -TERM $c
+blocked_by "LOCK TABLE market_inventory_snapshots IN ACCESS EXCLUSIVE MODE;" \
+	"$SNAPCTL" cleanup --orphans
+kill -TERM $p
 release "$holder"
 rc=0
-wait $c || rc=$?
-assert_eq "orphan scan interrupted: $(cat "$TEST_TMP/c.err")" 75 "$rc"
+wait $p || rc=$?
+assert_eq "orphan scan interrupted: $(cat "$TEST_TMP/bg.err")" 75 "$rc"
 [ "$(listing "$O")" != none ] || fail "the interrupted scan removed the orphan"
 expect 0 --json cleanup --orphans --dry-run
 assert_eq "orphans, dry run" 2 "$(field orphans)"

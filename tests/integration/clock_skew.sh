@@ -22,27 +22,18 @@ skewed() {
 OUT=$(skewed -3d --json sync-all) || fail "skewed sync-all: $OUT"
 assert_eq "nothing left due" 0 "$(q "SELECT count(*) FROM market_inventory_snapshots
 	WHERE status IN ('ready_to_publish', 'publishing')")"
-B=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
-       ORDER BY booking_id LIMIT 1")
+B=$(pick 0)
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$B'" >/dev/null
 "$SNAPCTL" --quiet upsert "$B"
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$B' FOR UPDATE;"
-holder=$!
-# (not through the function: $! must be snapctl itself)
-FAKETIME=-3d LD_PRELOAD="$faketime_lib" ASAN_OPTIONS="$asan" \
-	"$SNAPCTL" publish "$B" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" 7>&- &
-p=$!
-wait_blocked
-kill -STOP $p
-release "$holder"
-wait_for "SELECT status = 'publishing' FROM market_inventory_snapshots WHERE booking_id = '$B'"
+claimed_stopped "$B" env FAKETIME=-3d LD_PRELOAD="$faketime_lib" ASAN_OPTIONS="$asan" \
+	"$SNAPCTL" publish "$B"
 assert_eq "the lease runs from the database's now" t "$(q "SELECT lease_expires_at
 	BETWEEN now() + interval '4 minutes' AND now() + interval '6 minutes'
 	FROM market_inventory_snapshots WHERE booking_id = '$B'")"
 expect 0 --json sync-all
 printf '%s\n' "$OUT" | grep -q '"claimed":0,' || fail "a host on time took the skewed host's lease: $OUT"
 kill -CONT $p
-wait $p || fail "the skewed publish: $(cat "$TEST_TMP/p.err")"
+wait $p || fail "the skewed publish: $(cat "$TEST_TMP/bg.err")"
 assert_eq "published by the skewed host" "published 2" "$(q "SELECT status || ' ' ||
 	snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$B'")"
 

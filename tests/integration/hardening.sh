@@ -4,14 +4,7 @@
 # signal ends a run at once.
 # Pauses the shared MongoDB-wire server: runs alone.
 . "$SNAPCTL_SRC/tests/lib.sh"
-new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=30 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-"$SNAPCTL" --quiet upsert --all
-"$SNAPCTL" --quiet sync-all
-pick() {
-	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
-	   ORDER BY booking_id OFFSET $1 LIMIT 1"
-}
+published_demo 30
 B=$(pick 0) C=$(pick 1) D=$(pick 2) E=$(pick 3)
 
 # withdraw holds until publish (SPEC section 9): a later content change does not bring the
@@ -45,11 +38,7 @@ invariants
 # given back as it was (withdrawn, recheck set), and a later sync-all removes the listing.
 expect 0 withdraw "$D"
 q "UPDATE market_inventory_snapshots SET recheck = true WHERE booking_id = '$D'" >/dev/null
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$D' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" publish "$D" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" &
-p=$!
-wait_blocked
+blocked_on "$D" "$SNAPCTL" publish "$D"
 "$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
 release "$holder"
 rc=0
@@ -68,11 +57,7 @@ invariants
 # A second signal while a run winds down ends it at once (FAULTS 38): publish waits on a row
 # lock; the first SIGTERM asks it to stop at the next boundary, the second kills it. Its claim
 # statement commits when the lock goes, under a lease that then expires like a crashed run's.
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$D' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" publish "$D" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" &
-p=$!
-wait_blocked
+blocked_on "$D" "$SNAPCTL" publish "$D"
 kill -TERM $p
 sleep 0.2
 kill -0 $p 2>/dev/null || fail "the first signal ended a run that was waiting"
@@ -93,11 +78,7 @@ q "UPDATE snapctl_reconcile_cursor SET position = '00000000-0000-0000-0000-00000
 F=$(pick 4)
 v=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$F'")
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$F'" >/dev/null
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$F' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" reconcile --batch-size 10 >"$TEST_TMP/r.out" 2>"$TEST_TMP/r.err" &
-p=$!
-wait_blocked
+blocked_on "$F" "$SNAPCTL" reconcile --batch-size 10
 kill -KILL $p
 wait $p 2>/dev/null || true
 release "$holder"
@@ -119,16 +100,13 @@ invariants
 G=$(pick 5) H=$(pick 6)
 vh=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$H'")
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$H'" >/dev/null
-hold "BEGIN; LOCK TABLE storage_bookings IN ACCESS EXCLUSIVE MODE;"
-holder=$!
-"$SNAPCTL" reconcile --batch-size 1 "$G" "$H" >"$TEST_TMP/r.out" 2>"$TEST_TMP/r.err" &
-p=$!
-wait_blocked
+blocked_by "LOCK TABLE storage_bookings IN ACCESS EXCLUSIVE MODE;" \
+	"$SNAPCTL" reconcile --batch-size 1 "$G" "$H"
 kill -TERM $p
 release "$holder"
 rc=0
 wait $p || rc=$?
-assert_eq "reconcile ID... interrupted: $(cat "$TEST_TMP/r.err")" 75 "$rc"
+assert_eq "reconcile ID... interrupted: $(cat "$TEST_TMP/bg.err")" 75 "$rc"
 assert_eq "the next batch not begun" "$vh" \
 	"$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$H'")"
 expect 0 reconcile "$H"

@@ -4,14 +4,7 @@
 # expiry (not before), and the rerun finishes; nothing lost or duplicated.
 # Restarts the shared PostgreSQL cluster: runs alone.
 . "$SNAPCTL_SRC/tests/lib.sh"
-new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=30 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-"$SNAPCTL" --quiet upsert --all
-"$SNAPCTL" --quiet sync-all
-pick() {
-	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
-	   ORDER BY booking_id OFFSET $1 LIMIT 1"
-}
+published_demo 30
 state() {
 	q "SELECT status || ' ' || snapshot_version || ' ' || (lease_token IS NOT NULL)
 	   FROM market_inventory_snapshots WHERE booking_id = '$1'"
@@ -26,16 +19,12 @@ B=$(pick 0) C=$(pick 1)
 # 11: upsert's transaction cut while it waits for a row: rolled back, exit 69, one line.
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id IN ('$B', '$C')" >/dev/null
 before=$(table_state)
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$C' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" upsert "$B" "$C" >"$TEST_TMP/u.out" 2>"$TEST_TMP/u.err" 7>&- &
-p=$!
-wait_blocked
+blocked_on "$C" "$SNAPCTL" upsert "$B" "$C"
 assert_eq "snapctl's connection cut" 1 "$(cut_connections)"
 rc=0
 wait $p || rc=$?
 release "$holder"
-OUT=$(cat "$TEST_TMP/u.out") ERR=$(cat "$TEST_TMP/u.err")
+OUT=$(cat "$TEST_TMP/bg.out") ERR=$(cat "$TEST_TMP/bg.err")
 assert_eq "reset mid-transaction: exit" 69 "$rc"
 one_line_error "lost the PostgreSQL connection"
 assert_eq "nothing half done (B is in the same transaction)" "$before" "$(table_state)"
@@ -43,11 +32,7 @@ expect 0 upsert "$B" "$C"
 assert_eq "rerun" "published 2 false" "$(state "$B" | sed 's/ready_to_publish/published/')"
 
 # 11 in a claim: publish waits for C's row; the cut leaves nothing claimed.
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$C' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" publish "$C" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" 7>&- &
-p=$!
-wait_blocked
+blocked_on "$C" "$SNAPCTL" publish "$C"
 assert_eq "snapctl's connection cut" 1 "$(cut_connections)"
 rc=0
 wait $p || rc=$?
@@ -57,19 +42,12 @@ assert_eq "nothing claimed" "ready_to_publish 2 false" "$(state "$C")"
 
 # 37: the claim commits while publish is stopped; PostgreSQL restarts; publish goes on, writes
 # the listing, and cannot settle.
-hold "BEGIN; SELECT 1 FROM market_inventory_snapshots WHERE booking_id = '$B' FOR UPDATE;"
-holder=$!
-"$SNAPCTL" publish "$B" >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" 7>&- &
-p=$!
-wait_blocked
-kill -STOP $p
-release "$holder"
-wait_for "SELECT status = 'publishing' FROM market_inventory_snapshots WHERE booking_id = '$B'"
+claimed_stopped "$B" "$SNAPCTL" publish "$B"
 "$SNAPCTL_SRC/scripts/pg-cluster.sh" restart "$SNAPCTL_PG_ENV"
 kill -CONT $p
 rc=0
 wait $p || rc=$?
-assert_eq "restarted between claim and settle: exit ($(cat "$TEST_TMP/p.err"))" 69 "$rc"
+assert_eq "restarted between claim and settle: exit ($(cat "$TEST_TMP/bg.err"))" 69 "$rc"
 assert_eq "claimed, not settled" "publishing 2 true" "$(state "$B")"
 expect 0 --json sync-all
 assert_eq "the claim is not taken before its lease ends" "publishing 2 true" "$(state "$B")"

@@ -1,10 +1,7 @@
 # reconcile: a source change reaches exactly the listings it concerns, in the same run; no
 # change writes nothing in either database; finished bookings lose their listing.
 . "$SNAPCTL_SRC/tests/lib.sh"
-new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-"$SNAPCTL" --quiet upsert --all
-"$SNAPCTL" --quiet sync-all
+published_demo 200
 published() { q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'published'"; }
 # The listings whose version or updated_at moved between two listings() dumps.
 written() { comm -13 "$1" "$2" | wc -l; }

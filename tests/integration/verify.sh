@@ -4,16 +4,9 @@
 # while sync-all publishes), and --repair puts each right through the claim path; a kill -9
 # during a repair leaves nothing a rerun cannot finish.
 . "$SNAPCTL_SRC/tests/lib.sh"
-new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-"$SNAPCTL" --quiet upsert --all
-"$SNAPCTL" --quiet sync-all
+published_demo 200
 field() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" <<<"$OUT"; }
 classes() { echo "$(field missing) $(field extra) $(field version) $(field drift)"; }
-pick() {
-	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = '$1'
-	   ORDER BY booking_id OFFSET $2 LIMIT 1"
-}
 version() { q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$1'"; }
 tool() { "$SNAPCTL_TEST_MONGO_TOOL" "$1" "$SNAPCTL_MONGO_DB" "${@:2}"; }
 
@@ -25,8 +18,8 @@ assert_eq "clean: every booking checked" "$n" "$(field checked)"
 assert_eq "clean: all ok" "$n" "$(field ok)"
 
 # What others do to the listings.
-A=$(pick published 0) A2=$(pick published 1) B=$(pick published 2) C=$(pick published 3)
-W=$(pick withdrawn 0)
+A=$(pick 0) A2=$(pick 1) B=$(pick 2) C=$(pick 3)
+W=$(pick 0 withdrawn)
 O=00000000-0000-0000-0000-00000000beef
 vA=$(version "$A") vC=$(version "$C")
 tool update "$A" '{"quantity_kg": 1}'
