@@ -10,6 +10,15 @@ classes() { echo "$(field missing) $(field extra) $(field version) $(field drift
 version() { q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$1'"; }
 tool() { "$SNAPCTL_TEST_MONGO_TOOL" "$1" "$SNAPCTL_MONGO_DB" "${@:2}"; }
 
+# Bad input: one line, exit 64, nothing written (not even the run record).
+for bad in "verify extra" "verify --batch-size 0" "verify --limit x" "verify --max-duration inf"; do
+	# shellcheck disable=SC2086
+	expect 64 $bad
+	[ -z "$OUT" ] || fail "$bad printed: $OUT"
+	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "$bad: more than one line: $ERR"
+done
+assert_eq "bad input recorded no run" 0 "$(q "SELECT count(*) FROM snapctl_runs WHERE job = 'verify'")"
+
 # A clean run: everything agrees, in both directions.
 n=$(q "SELECT count(*) FROM market_inventory_snapshots")
 expect 0 --json verify
@@ -28,10 +37,12 @@ tool delete "$B"
 tool update "$C" '{"snapshot_version": {"$numberLong": "7"}}'
 tool insert "{\"booking_id\": \"$W\", \"snapshot_version\": 1}"
 tool insert "{\"booking_id\": \"$O\", \"snapshot_version\": 1}"
+# another writer's, under a booking_id that is no UUID: an extra like the others
+tool insert '{"booking_id": "not \"a\" uuid", "snapshot_version": 1}'
 before=$(table_state)
 listings >"$TEST_TMP/l0"
 expect 3 --json verify
-assert_eq "found: missing extra version drift" "1 2 1 2" "$(classes)"
+assert_eq "found: missing extra version drift" "1 3 1 2" "$(classes)"
 for pair in "$A drift" "$A2 drift" "$B missing" "$C version" "$W extra" "$O extra"; do
 	set -- $pair
 	printf '%s\n' "$OUT" | grep -q "{\"booking_id\":\"$1\",\"class\":\"$2\"" ||
@@ -40,7 +51,7 @@ done
 printf '%s\n' "$ERR" | grep -q "^snapctl: warning: version $C: listing at version 7, snapshot at $vC$" ||
 	fail "the difference on stderr: $ERR"
 expect 3 --json verify --repair --dry-run
-assert_eq "dry run: found the same" "1 2 1 2" "$(classes)"
+assert_eq "dry run: found the same" "1 3 1 2" "$(classes)"
 assert_eq "dry run: nothing repaired" 0 "$(field repaired)"
 assert_eq "verify writes no snapshot" "$before" "$(table_state)"
 listings >"$TEST_TMP/l1"
@@ -48,7 +59,7 @@ assert_eq "verify writes no listing" "" "$(comm -3 "$TEST_TMP/l0" "$TEST_TMP/l1"
 
 # --repair, then all agree.
 expect 0 --json verify --repair
-assert_eq "repaired" 6 "$(field repaired)"
+assert_eq "repaired" 7 "$(field repaired)"
 expect 0 --json verify
 assert_eq "after the repair: no difference" "0 0 0 0" "$(classes)"
 assert_eq "drift: published again at its version" "$vA" "$(listing "$A" | cut -d' ' -f1)"
@@ -60,6 +71,7 @@ assert_eq "version: the snapshot moved past the listing's" 8 "$(version "$C")"
 assert_eq "version: published" 8 "$(listing "$C" | cut -d' ' -f1)"
 assert_eq "extra of a withdrawn booking: removed" none "$(listing "$W")"
 assert_eq "extra without a snapshot: removed" none "$(listing "$O")"
+assert_eq "extra under no UUID: removed" 0 "$(listings | grep -c '^not "a" uuid' || true)"
 invariants
 
 # In flight is no difference: a changed snapshot waiting for sync-all has an older listing.
