@@ -29,10 +29,13 @@ if ((${#missing[@]})); then
 	$sudo systemctl disable --now pgbouncer >/dev/null 2>&1 || true
 fi
 
-# The MongoDB-wire server of the tests and the demo (skipped when tests use a given server).
+# The MongoDB-wire servers of the tests and the demo (skipped when tests use a given server).
 if [ -z "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
 	command -v go >/dev/null || { echo "setup: Go is needed to build FerretDB" >&2; exit 69; }
 	tools/ferretdb/build.sh >/dev/null
+	command -v mvn >/dev/null && command -v javac >/dev/null ||
+		{ echo "setup: Maven and a JDK are needed for mongo-java-server" >&2; exit 69; }
+	tools/mongo-java-server/build.sh >/dev/null
 fi
 
 build=${1:-build}

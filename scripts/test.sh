@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what is missing, builds with warnings as
-# errors, runs every test (valgrind included), then builds and runs them all again under
+# errors, runs every test (valgrind included) against FerretDB, the MongoDB-facing ones
+# (label "wire") again against mongo-java-server, then builds and runs them all again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, runs each fuzz target (libFuzzer, ASan+UBSan)
 # for a bounded time, and checks the formatting.
 set -euo pipefail
@@ -9,6 +10,7 @@ jobs=$(nproc)
 
 scripts/setup.sh build -DSNAPCTL_WERROR=ON
 ctest --test-dir build --output-on-failure -j"$jobs"
+SNAPCTL_TEST_MONGO_SERVER=java ctest --test-dir build --output-on-failure -j"$jobs" -L wire
 
 scripts/setup.sh build-asan -DSNAPCTL_WERROR=ON -DSNAPCTL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1 \

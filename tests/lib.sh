@@ -142,11 +142,24 @@ blocked_on() {
 # claimed_stopped BOOKING CMD...: as blocked_on, then stops CMD and lets the row go: returns
 # once CMD's claim of BOOKING committed, CMD ($p) stopped before it writes anything.
 claimed_stopped() {
-	blocked_on "$@"
+	local booking=$1
+	shift
+	blocked_on "$booking" "$@"
+	stopped_after_claim "booking_id = '$booking'"
+}
+
+# sweep_stopped CMD...: the same for a run that claims whatever is due (sync-all), which skips
+# locked rows: CMD waits for the snapshot table at its claim instead.
+sweep_stopped() {
+	blocked_by "LOCK TABLE market_inventory_snapshots IN SHARE MODE;" "$@"
+	stopped_after_claim true
+}
+
+stopped_after_claim() {
 	kill -STOP "$p"
 	release "$holder"
-	wait_for "SELECT status = 'publishing' FROM market_inventory_snapshots
-	          WHERE booking_id = '$1'"
+	wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots
+	          WHERE status = 'publishing' AND $1"
 }
 
 # Every listing, one line each (tests/mongo/tool.c): compare two to see what was written.

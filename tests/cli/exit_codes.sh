@@ -1,6 +1,6 @@
 # The tool's contract with the booking service: exact stdout, one stderr line, documented exit
 # codes, nothing changed on bad input, no password in any output.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v bookings=20 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")

@@ -2,7 +2,7 @@
 # the demo data): init-db, upsert --all, sync-all, reconcile, cleanup each exit 0 or 3, every
 # healthy item is published, every bad one is published as SPEC section 9 says or fails alone
 # with a reason, and the listing invariants hold. FAULTS 12, 33 and 34.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 psql -XAq -v ON_ERROR_STOP=1 -f "$SNAPCTL_SRC/sql/adversarial_data.sql"

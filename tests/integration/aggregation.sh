@@ -1,5 +1,5 @@
 # Every aggregation rule and every FIX of SPEC section 3, on hand-made data.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 
 # Ids: bookings b1..b5 as ...0b0N, locations ...0a0N, vendors ...0f0N, inspections ...0c0N,

@@ -1,6 +1,6 @@
 # cleanup: only old finished snapshots go, each once its listing is confirmed gone; MongoDB down
 # deletes nothing; a crash mid-way loses nothing; --orphans removes listings with no snapshot.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 published_demo 160
 finished() {
 	q "SELECT count(*) FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')
@@ -46,14 +46,16 @@ invariants
 expect 0 --json cleanup --older-than 12h
 assert_eq "nothing finished 12 h ago" 0 "$(field deleted)"
 
-# SIGKILL in the middle: the rerun finishes, and no listing is left without its snapshot.
+# SIGKILL in the middle of a batch, its listings removed and its snapshots not yet deleted (the
+# delete waits for the table): the rerun finishes, and no listing is left without its snapshot.
 q "UPDATE market_inventory_snapshots SET status = 'withdrawn',
    status_changed_at = now() - interval '100 days' WHERE status = 'published'" >/dev/null
-n=$(finished '90 days')
-"$SNAPCTL" cleanup --batch-size 3 >/dev/null 2>&1 &
-wait_for "SELECT count(*) < $n - 6 FROM market_inventory_snapshots"
-kill -9 $!
-wait $! 2>/dev/null || true
+n=$(listings | wc -l)
+blocked_by "LOCK TABLE market_inventory_snapshots IN SHARE MODE;" "$SNAPCTL" cleanup --batch-size 3
+assert_eq "the batch in hand: listings removed" $((n - 3)) "$(listings | wc -l)"
+kill -9 $p
+wait $p 2>/dev/null || true
+release "$holder"
 expect 0 cleanup
 assert_eq "after the kill: old ones left" 0 "$(finished '90 days')"
 invariants

@@ -2,7 +2,7 @@
 # database's now(), never the host's, so a host whose clock is days off takes no lease that
 # another host would think expired, deletes nothing too young, and records its runs at the
 # database's time. libfaketime sets snapctl's clock (and only snapctl's).
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 faketime_lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$faketime_lib" ] || { echo "no libfaketime (scripts/setup.sh installs it)"; exit 77; }
 new_db init

@@ -1,6 +1,6 @@
 # Concurrent upserts of one booking never fail and never lose an update (SPEC section 3):
 # 16 at once on a new booking, then the two interleavings made on purpose.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v bookings=50 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")

@@ -1,6 +1,6 @@
 # Same source data, same bytes: rewriting every source table in another physical order changes
 # nothing, and 'get' prints byte-identical JSON apart from the write times.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v bookings=250 -v readings=6 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 

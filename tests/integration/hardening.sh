@@ -3,7 +3,7 @@
 # not depend on extra_float_digits; no other role's lower() stands in for PostgreSQL's; a second
 # signal ends a run at once.
 # Pauses the shared MongoDB-wire server: runs alone.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 published_demo 30
 B=$(pick 0) C=$(pick 1) D=$(pick 2) E=$(pick 3)
 

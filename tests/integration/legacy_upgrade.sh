@@ -1,5 +1,5 @@
 # init-db upgrades in place the table the earlier Python system created, losing no row.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db
 psql -XAq -v bookings=10 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 

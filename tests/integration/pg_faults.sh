@@ -3,7 +3,7 @@
 # restarted between a claim and its settle (FAULTS 37): exit 69, the claim comes back at lease
 # expiry (not before), and the rerun finishes; nothing lost or duplicated.
 # Restarts the shared PostgreSQL cluster: runs alone.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 published_demo 30
 state() {
 	q "SELECT status || ' ' || snapshot_version || ' ' || (lease_token IS NOT NULL)

@@ -1,7 +1,7 @@
 # PgBouncer in transaction pooling mode (FAULTS 16): snapctl keeps no session state (init-db's
 # lock is a transaction lock, settings are SET LOCAL, statements unnamed), so every command
 # works through it, and concurrent runs sharing two server connections stay correct.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 command -v pgbouncer >/dev/null || { echo "no pgbouncer (scripts/setup.sh installs it)"; exit 77; }
 new_db
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"

@@ -1,6 +1,6 @@
 # publish, sync-all, withdraw and get --listing against the real MongoDB-wire server: after
 # every run, the invariants of listings hold.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=60 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet upsert --all

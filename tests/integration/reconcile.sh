@@ -1,6 +1,6 @@
 # reconcile: a source change reaches exactly the listings it concerns, in the same run; no
 # change writes nothing in either database; finished bookings lose their listing.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 published_demo 200
 published() { q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'published'"; }
 # The listings whose version or updated_at moved between two listings() dumps.

@@ -1,6 +1,6 @@
 # status: counts, failures, the last run of each job, and exit 3 when something needs
 # attention; cron: the crontab lines with this binary's real path.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet init-db --source-indexes

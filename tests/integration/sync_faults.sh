@@ -1,6 +1,6 @@
 # sync-all when things go wrong: a document MongoDB refuses (retry ladder, then 'failed'),
 # a listing ahead of its snapshot (lost history), a worker stalled past its lease, SIGTERM.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet upsert --all
@@ -81,32 +81,30 @@ redo() {
 # A worker stalled past its lease (2 s): another takes its snapshots over; when it wakes up
 # it settles nothing, counts them stale, and the listings are the other's.
 redo
-"$SNAPCTL" --json sync-all --batch-size 300 >"$TEST_TMP/a.out" 2>"$TEST_TMP/a.err" &
-a=$!
-wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots WHERE status = 'publishing'"
-kill -STOP $a
+sweep_stopped "$SNAPCTL" --json sync-all --batch-size 300
+a=$p
 sleep 3
 expect 0 --json sync-all
 printf '%s\n' "$OUT" | grep -q '"claimed":40,.*"skipped_stale":0,"retried":0,"failed":0' || fail "taking over: $OUT"
 kill -CONT $a
 rc=0
 wait $a || rc=$?
-OUT=$(cat "$TEST_TMP/a.out")
-assert_eq "stalled worker's exit" 0 "$rc"
+OUT=$(cat "$TEST_TMP/bg.out")
+assert_eq "stalled worker's exit: $(cat "$TEST_TMP/bg.err")" 0 "$rc"
 printf '%s\n' "$OUT" | grep -q '"claimed":40,"published":0,"withdrawn":0,"completed":0,"skipped_stale":40,' ||
 	fail "stalled worker: $OUT"
 invariants
 
-# SIGTERM: the run stops claiming, settles the batch in hand, exits 75; a rerun finishes.
+# SIGTERM while a batch is being claimed: the run settles that batch, claims no other, exits
+# 75; a rerun finishes.
 redo
-"$SNAPCTL" sync-all --batch-size 4 >"$TEST_TMP/t.out" 2>"$TEST_TMP/t.err" &
-t=$!
-wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots WHERE status = 'published'"
-kill -TERM $t
+blocked_by "LOCK TABLE market_inventory_snapshots IN SHARE MODE;" "$SNAPCTL" sync-all --batch-size 4
+kill -TERM $p
+release "$holder"
 rc=0
-wait $t || rc=$?
+wait $p || rc=$?
 assert_eq "SIGTERM: exit" 75 "$rc"
-grep -q interrupted "$TEST_TMP/t.err" || fail "SIGTERM: stderr $(cat "$TEST_TMP/t.err")"
+grep -q interrupted "$TEST_TMP/bg.err" || fail "SIGTERM: stderr $(cat "$TEST_TMP/bg.err")"
 assert_eq "SIGTERM: claimed, due" "0 some" \
 	"$(q "SELECT count(*) FILTER (WHERE status = 'publishing') || ' ' ||
 	   CASE WHEN bool_or(status = 'ready_to_publish') THEN 'some' ELSE 'none' END

@@ -1,25 +1,51 @@
 # A sync-all killed (SIGKILL) at any point loses nothing: once its leases expire, a later run
 # finishes the work, and every listing is true.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=300 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet upsert --all
 n=$(q "SELECT count(*) FROM market_inventory_snapshots")
 
-# Killed after 1, a third and nine tenths of the snapshots were settled; after each, expire
-# the dead run's leases (as time would) and check that a rerun leaves everything settled.
+# A gate (test only): once N snapshots were settled, the statement settling the next ones
+# waits for advisory lock 4242, which the test holds. So a run is killed at a known point on any
+# server, however fast: the batches before settled, the one holding the Nth claimed and
+# written, not settled.
+psql -XAq -v ON_ERROR_STOP=1 <<'SQL'
+CREATE SEQUENCE test_settled;
+CREATE TABLE test_gate (after bigint);
+INSERT INTO test_gate VALUES (NULL);
+CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF nextval('test_settled') > (SELECT after FROM test_gate) THEN
+		PERFORM pg_advisory_xact_lock_shared(4242);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER test_gate BEFORE UPDATE ON market_inventory_snapshots FOR EACH ROW
+	WHEN (OLD.status = 'publishing' AND NEW.status <> 'publishing') EXECUTE FUNCTION test_gate();
+SQL
+
+# Killed settling the 1st, a third and nine tenths of the snapshots; after each, the dead
+# run's connection ends and its leases expire (as time would), and a rerun must leave
+# everything settled.
 for settled in 1 $((n / 3)) $((n * 9 / 10)); do
 	q "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
 	   status = 'ready_to_publish', next_attempt_at = now()" >/dev/null
-	"$SNAPCTL" sync-all --batch-size 10 >/dev/null 2>&1 &
-	wait_for "SELECT count(*) >= $settled FROM market_inventory_snapshots
-	          WHERE status <> 'ready_to_publish' AND status <> 'publishing'"
-	kill -9 $! 2>/dev/null || true
-	wait $! 2>/dev/null || true
+	q "SELECT setval('test_settled', 1, false); UPDATE test_gate SET after = $settled" >/dev/null
+	blocked_by "SELECT pg_advisory_lock(4242);" "$SNAPCTL" sync-all --batch-size 10
+	assert_eq "killed at $settled: earlier batches settled, one in hand" "t" "$(q "SELECT
+	   count(*) FILTER (WHERE status NOT IN ('ready_to_publish', 'publishing')) > $settled - 10
+	   AND count(*) FILTER (WHERE status = 'publishing') = 10 FROM market_inventory_snapshots")"
+	kill -9 $p
+	wait $p 2>/dev/null || true
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'snapctl'" \
+		>/dev/null
+	release "$holder"
+	q "UPDATE test_gate SET after = NULL" >/dev/null
 	q "UPDATE market_inventory_snapshots SET lease_expires_at = now() - interval '1 second'
 	   WHERE status = 'publishing'" >/dev/null
 	run sync-all
-	if [ "$RC" -eq 3 ] && [ -z "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
+	if [ "$RC" -eq 3 ] && [ "${SNAPCTL_TEST_MONGO_SERVER:-}" = ferretdb ]; then
 		# FerretDB, not MongoDB: in an unordered bulk write, the duplicate-key reply of a
 		# listing the killed run already wrote can drop a neighbouring item (see
 		# tests/mongo/behaviour.c). The read back catches it and schedules a retry; as time

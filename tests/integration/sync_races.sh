@@ -1,6 +1,6 @@
 # Two, then four sync-all runs at once over 5,000 snapshots share the work: each snapshot
 # claimed by exactly one run, all settled, every listing true.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
 psql -XAq -v ON_ERROR_STOP=1 -v bookings=5000 -f "$SNAPCTL_SRC/sql/demo_data.sql"
 "$SNAPCTL" --quiet upsert --all

@@ -1,6 +1,6 @@
 # Every command's main paths, error paths included, under valgrind: no invalid access, no
 # definite leak. (The sanitizer build covers the rest of the suite; the two do not mix.)
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 [ "${SNAPCTL_SANITIZE:-0}" != 1 ] || exit 77
 command -v valgrind >/dev/null || exit 77
 new_db

@@ -3,7 +3,7 @@
 # booking, one at another version: each is found, and nothing else (none on a clean run, none
 # while sync-all publishes), and --repair puts each right through the claim path; a kill -9
 # during a repair leaves nothing a rerun cannot finish.
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 published_demo 200
 field() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" <<<"$OUT"; }
 classes() { echo "$(field missing) $(field extra) $(field version) $(field drift)"; }
@@ -95,14 +95,15 @@ expect 0 --json verify
 assert_eq "after both: no difference" "0 0 0 0" "$(classes)"
 invariants
 
-# kill -9 in the middle of a repair of every listing; leases end; the rerun finishes.
+# kill -9 in the middle of a repair of every listing: the drifted listings removed, their
+# snapshots not yet made due (that waits for the table); leases end; the rerun finishes.
 tool update '*' '{"grade": "edited"}'
-"$SNAPCTL" --quiet verify --repair --batch-size 10 >/dev/null 2>&1 &
-v=$!
-wait_for "SELECT count(*) > 0 FROM market_inventory_snapshots
-          WHERE status = 'published' AND snapshot_version > 2"
-kill -9 $v
-wait $v 2>/dev/null || true
+blocked_by "LOCK TABLE market_inventory_snapshots IN SHARE MODE;" \
+	"$SNAPCTL" --quiet verify --repair --batch-size 10
+assert_eq "in the middle: drifted listings removed" 0 "$(listings | wc -l)"
+kill -9 $p
+wait $p 2>/dev/null || true
+release "$holder"
 q "UPDATE market_inventory_snapshots SET lease_expires_at = now() - interval '1 second'
    WHERE status = 'publishing'" >/dev/null
 expect 0 sync-all

@@ -1,7 +1,7 @@
 # Ten times the data, the same memory (FAULTS 29): every job streams in batches, so its peak
 # RSS at 10x the bookings stays within a small margin of that at 1x. (Time is the benchmarks'
 # business, bench/: never asserted here.)
-. "$SNAPCTL_SRC/tests/lib.sh"
+. "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 [ -x /usr/bin/time ] || { echo "no /usr/bin/time (scripts/setup.sh installs it)"; exit 77; }
 # Under ASan, freed memory waits in a quarantine that grows with what was ever allocated.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=1"

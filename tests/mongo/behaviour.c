@@ -1,6 +1,18 @@
 /* The MongoDB behaviours snapctl's listings rely on, checked against the server the harness
- * started (SNAPCTL_MONGO_URI): FerretDB, or a real mongod. Where FerretDB differs from MongoDB
- * the test says so rather than bend the product. */
+ * started (SNAPCTL_MONGO_URI): FerretDB, mongo-java-server, or a real mongod. Where a test
+ * server differs from MongoDB the test records it, by server, rather than bend the product:
+ *
+ *                          FerretDB 1.24          mongo-java-server 1.47    MongoDB
+ *   unordered bulk errors  index 0, neighbours    right index, others       right index,
+ *                          may be lost            written                   others written
+ *   nInserted              documents written      documents sent            documents written
+ *   wire version           21                     8                         8 and up
+ *
+ * and, not checkable from one client: mongo-java-server runs one operation on a collection at a
+ * time, so races between snapctl's runs cannot show on it (tests/integration/sync_races.sh
+ * passes there for that reason alone); FerretDB has no multi-document transactions. snapctl
+ * uses none, trusts no per-item result of a bulk write that reports errors, and never reads
+ * nInserted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +25,27 @@
 
 static mongoc_client_t *client;
 static mongoc_collection_t *coll;
+static enum { MONGODB, FERRETDB, MONGO_JAVA_SERVER } server;
+static const char *const server_name[] = {"MongoDB", "FerretDB", "mongo-java-server"};
+
+/* FerretDB says so in buildInfo; mongo-java-server's buildInfo has no gitVersion. */
+static void identify(void)
+{
+	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
+	bson_t reply;
+	bson_iter_t it;
+
+	assert_true(mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, NULL));
+	if (bson_iter_init_find(&it, &reply, "ferretdbVersion"))
+		server = FERRETDB;
+	else if (!bson_iter_init_find(&it, &reply, "gitVersion"))
+		server = MONGO_JAVA_SERVER;
+	else
+		server = MONGODB;
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	fprintf(stderr, "note: testing against %s\n", server_name[server]);
+}
 
 static int setup(void **state)
 {
@@ -26,6 +59,7 @@ static int setup(void **state)
 	mongoc_init();
 	client = mongoc_client_new(uri);
 	assert_non_null(client);
+	identify();
 	coll = mongoc_client_get_collection(client, "snapctl_test", "behaviour");
 	mongoc_collection_drop(coll, NULL);
 	if (!mongoc_collection_write_command_with_opts(coll, cmd, NULL, NULL, &error))
@@ -174,20 +208,6 @@ static void upsert_by_chosen_id_is_guarded(void **state)
 	bson_destroy(legacy);
 }
 
-static bool is_ferretdb(void)
-{
-	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
-	bson_t reply;
-	bson_iter_t it;
-	bool yes;
-
-	assert_true(mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, NULL));
-	yes = bson_iter_init_find(&it, &reply, "ferretdbVersion");
-	bson_destroy(&reply);
-	bson_destroy(cmd);
-	return yes;
-}
-
 /* One unordered bulk write: in MongoDB a failing item does not stop the others, and the reply
  * names it by index. */
 static void unordered_bulk_reports_failures_by_index(void **state)
@@ -222,7 +242,7 @@ static void unordered_bulk_reports_failures_by_index(void **state)
 	assert_true(bson_iter_find(&field, "code"));
 	assert_int_equal(bson_iter_as_int64(&field), 11000);
 	assert_int_equal(count("v1"), 1);
-	if (is_ferretdb()) {
+	if (server == FERRETDB) {
 		/* FerretDB 1.24 differs: the failure is reported at index 0 with nUpserted 0, and
 		 * items next to it may not be written (here b1 is lost, b2 is written). So snapctl
 		 * never trusts per-item results of a bulk write that reports errors: it reads the
@@ -231,7 +251,8 @@ static void unordered_bulk_reports_failures_by_index(void **state)
 		                "snapctl reads such batches back\n");
 		assert_true(count("b1") + count("b2") <= 2);
 	} else {
-		/* MongoDB: that one error, named by its index, and both others written. */
+		/* MongoDB and mongo-java-server: that one error, named by its index, and both
+		 * others written. */
 		assert_true(bson_iter_recurse(&errors, &item));
 		assert_true(bson_iter_find(&item, "index"));
 		assert_int_equal(bson_iter_as_int64(&item), 1);
@@ -246,6 +267,63 @@ static void unordered_bulk_reports_failures_by_index(void **state)
 	mongoc_bulk_operation_destroy(bulk);
 }
 
+/* An unordered bulk insert where one document breaks the unique index: two of three written.
+ * What nInserted says of it differs by server. */
+static void bulk_insert_reports_what_it_inserted(void **state)
+{
+	bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+	mongoc_bulk_operation_t *bulk =
+	    mongoc_collection_create_bulk_operation_with_opts(coll, opts);
+	const char *ids[] = {"i1", "u1", "i2"}; /* u1 exists */
+	bson_t reply;
+	bson_error_t error;
+	bson_iter_t it;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		bson_t *doc = BCON_NEW("booking_id", BCON_UTF8(ids[i]));
+
+		assert_true(mongoc_bulk_operation_insert_with_opts(bulk, doc, NULL, &error));
+		bson_destroy(doc);
+	}
+	assert_false(mongoc_bulk_operation_execute(bulk, &reply, &error));
+	assert_int_equal(count("i1") + count("i2"), 2);
+	assert_int_equal(count("u1"), 1);
+	assert_true(bson_iter_init_find(&it, &reply, "nInserted"));
+	if (server == MONGO_JAVA_SERVER) {
+		fprintf(stderr, "note: mongo-java-server counts nInserted as documents sent\n");
+		assert_int_equal(bson_iter_as_int64(&it), 3);
+	} else {
+		assert_int_equal(bson_iter_as_int64(&it), 2);
+	}
+	bson_destroy(&reply);
+	bson_destroy(opts);
+	mongoc_bulk_operation_destroy(bulk);
+}
+
+/* The wire version the server announces: libmongoc needs 6 (MongoDB 3.6) and up. */
+static void wire_version(void **state)
+{
+	bson_t *cmd = BCON_NEW("isMaster", BCON_INT32(1));
+	bson_t reply;
+	bson_iter_t it;
+	int64_t v;
+
+	(void)state;
+	assert_true(mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, NULL));
+	assert_true(bson_iter_init_find(&it, &reply, "maxWireVersion"));
+	v = bson_iter_as_int64(&it);
+	fprintf(stderr, "note: %s announces wire version %lld\n", server_name[server],
+	        (long long)v);
+	if (server == MONGO_JAVA_SERVER)
+		assert_int_equal(v, 8);
+	else
+		assert_true(v >= 8);
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +332,8 @@ int main(void)
 	    cmocka_unit_test(upsert_reports_the_new_id),
 	    cmocka_unit_test(upsert_by_chosen_id_is_guarded),
 	    cmocka_unit_test(unordered_bulk_reports_failures_by_index),
+	    cmocka_unit_test(bulk_insert_reports_what_it_inserted),
+	    cmocka_unit_test(wire_version),
 	};
 
 	if (!getenv("SNAPCTL_MONGO_URI"))
