@@ -12,7 +12,7 @@ state() {
 # Cuts snapctl's connections as a failing network or a restarting pooler would.
 cut_connections() {
 	q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-	   WHERE application_name = 'snapctl'"
+	   WHERE application_name = 'snapctl' AND datname = current_database()"
 }
 B=$(pick 0) C=$(pick 1)
 

@@ -38,7 +38,8 @@ for settled in 1 $((n / 3)) $((n * 9 / 10)); do
 	   AND count(*) FILTER (WHERE status = 'publishing') = 10 FROM market_inventory_snapshots")"
 	kill -9 $p
 	wait $p 2>/dev/null || true
-	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'snapctl'" \
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'snapctl'
+	   AND datname = current_database()" \
 		>/dev/null
 	release "$holder"
 	q "UPDATE test_gate SET after = NULL" >/dev/null
