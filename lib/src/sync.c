@@ -22,9 +22,11 @@ enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3 };
 enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
 /* What a snapshot's listing needs: removed because the booking is gone (deleted from the
- * source), withdrawn (the booking was, or an operator withdrew it), completed, or published. */
+ * source), withdrawn (the booking was, or an operator withdrew it), completed, or published.
+ * The booking is looked up by a scalar subquery: one probe of its primary key per snapshot
+ * (NOT EXISTS lets the planner hash every booking instead, on every claim). */
 #define ACTION                                                                                     \
-	"CASE WHEN NOT EXISTS (SELECT 1 FROM storage_bookings b WHERE b.id = s.booking_id)"        \
+	"CASE WHEN (SELECT b.id FROM storage_bookings b WHERE b.id = s.booking_id) IS NULL"        \
 	"     THEN 'gone' WHEN s.held THEN 'withdraw'"                                             \
 	"     WHEN pg_catalog.lower(s.booking_status) IN ('cancelled', 'rejected') THEN "          \
 	"'withdraw'"                                                                               \
@@ -69,10 +71,29 @@ enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
 /* $1 limit, $2 lease seconds, $3 failed snapshots settled before this time are due again
  * (--retry-failed: the run's start, so a run never retries what it failed itself; NULL:
- * none) */
+ * none). The kinds of due work (DUE) are taken apart, each through its own partial index
+ * (migrate_002.sql) and at most $1 of each, so that a claim reads about $1 rows however many
+ * are due: as one OR, the planner reads and sorts every due row, and claiming N due rows costs
+ * N^2 / $1 (200,000: 400 claims of 200,000 rows each). Then the $1 first by next_attempt_at,
+ * as before; the other rows locked are let go when the statement ends. */
+#define KIND_COLUMNS                                                                               \
+	"SELECT s.booking_id, " PREV ", s.next_attempt_at"                                         \
+	" FROM market_inventory_snapshots s WHERE "
 static const char SQL_CLAIM_DUE[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
-    " WHERE" DUE " ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    "WITH ready AS (" KIND_COLUMNS "s.status = 'ready_to_publish' AND s.next_attempt_at <= now()"
+    "  ORDER BY s.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " expired AS (" KIND_COLUMNS "s.status = 'publishing' AND s.lease_expires_at < now()"
+    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " ended AS (" KIND_COLUMNS "s.status = 'published' AND s.end_date < now()"
+    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " failed AS (" KIND_COLUMNS "s.status = 'failed'"
+    "  AND (s.end_date < now() OR s.status_changed_at < $3::timestamptz)"
+    "  ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " rechecked AS (" KIND_COLUMNS "s.recheck AND s.status IN ('withdrawn', 'completed')"
+    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    " due AS (SELECT * FROM (SELECT * FROM ready UNION ALL SELECT * FROM expired"
+    "  UNION ALL SELECT * FROM ended UNION ALL SELECT * FROM failed"
+    "  UNION ALL SELECT * FROM rechecked) d ORDER BY d.next_attempt_at NULLS FIRST LIMIT $1),"
     " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
 
 /* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks.
