@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The scale benchmark of issue 13: snapctl end to end at SMALL and BIG bookings on one
+# throwaway PostgreSQL cluster and MongoDB-wire server, each figure a ratio measured in this
+# one run (never a timed test). Per size:
+#   1. `upsert --all` into an empty table vs bench/reference.sql, an INSERT ... SELECT written
+#      from SPEC section 3 independently of snapctl's statement, checked to give the same
+#      content; median of RUNS;
+#   2. `sync-all` of every snapshot (all due, no listing yet) vs bench/bulk.c upserting the
+#      very documents sync-all wrote, by booking_id, in unordered bulks of the same BATCH, on
+#      the same server; time per listing and peak RSS of both;
+# at SMALL: 3. cold `upsert ID` (a new process per booking, each creating its snapshot) vs
+#      bench/floors/pg_floor_read.c (../shared/bench), p50 of COLD runs each;
+# at BIG: 4. `reconcile` over everything published: nothing changed (rows and listings
+#      written, time vs upsert --all), then new readings at 1% of the locations (written vs
+#      the bookings there); 5. `cleanup` of HALF finished snapshots (BIG / 2), their listings
+#      still there.
+# The server is SNAPCTL_TEST_MONGO_SERVER (default here: java, mongo-java-server, whose
+# writes cost what MongoDB's do in kind; ferretdb is linear too but slower) or a real mongod
+# with SNAPCTL_TEST_MONGO_URI. The last run on this machine: bench/RESULTS.md.
+# Usage: bench/scale.sh [SMALL [BIG [RUNS [BATCH [COLD]]]]]  (defaults: 20000 200000 3 500 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+small=${1:-20000} big=${2:-200000} runs=${3:-3} batch=${4:-500} cold=${5:-200}
+export SNAPCTL_TEST_MONGO_SERVER=${SNAPCTL_TEST_MONGO_SERVER:-java}
+
+. bench/lib.sh
+bench_stack bench_bulk bench_rss bench_spawn bench_pg_floor_read
+bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
+spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_pg_floor_read
+coll=("$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings)
+out=$tmp/figures
+
+load() {
+	echo "bench: loading $1 bookings" >&2
+	sql -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
+	sql -f sql/source_schema.sql
+	sql -v bookings="$1" -f sql/demo_data.sql
+	"$bulk" drop "${coll[@]}"
+	"$snapctl" --quiet init-db --source-indexes
+	sql -c "VACUUM ANALYZE"
+}
+ccols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg,
+start_date, end_date, duration_days, booking_status, inspection_id, inspection_status,
+quality_score, freshness, visual_defects, shelf_life_days, sensors, sensor_summary,
+pest_events, has_pest_alerts, pest_count, certificates, is_certified, certification_types,
+snap_metadata - 'last_updated', snapshot_version, status"
+content() {
+	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols), E'\n' ORDER BY booking_id))
+	        FROM market_inventory_snapshots"
+}
+fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
+figure() { printf '%s\n' "$*" | tee -a "$out" >&2; }
+
+upsert_all() {
+	local n=$1 r t0 t1 ref
+	echo "bench: $n: upsert --all vs the reference, $runs runs each" >&2
+	: >"$tmp/ref" && : >"$tmp/up"
+	for r in $(seq "$runs"); do
+		fresh
+		t0=$(now_ms) && sql -v pest_limit=50 -f bench/reference.sql && t1=$(now_ms)
+		echo $((t1 - t0)) >>"$tmp/ref"
+		ref=$(content)
+		fresh
+		t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
+		echo $((t1 - t0)) >>"$tmp/up"
+		[ "$(content)" = "$ref" ] || { echo "bench: content differs from the reference" >&2; exit 1; }
+	done
+	up_ms=$(median <"$tmp/up")
+	figure "upsert --all, $n bookings, median ms: snapctl $up_ms  reference $(median <"$tmp/ref")" \
+		" ratio $(ratio "$up_ms" "$(median <"$tmp/ref")")  (target <= 1.3)"
+}
+
+# Every snapshot due, at a new version, and no listing.
+unpublished() {
+	sql -c "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
+	        status = 'ready_to_publish', next_attempt_at = now(), market_listing_id = NULL,
+	        published_version = NULL"
+	"$bulk" drop "${coll[@]}"
+	"$snapctl" --quiet init-db
+	sql -c "VACUUM ANALYZE"
+}
+
+sync_all() {
+	local n=$1 ms kb fms fkb docs
+	echo "bench: $n: sync-all vs bulk upserts" >&2
+	unpublished
+	read -r ms kb < <("$rss" "$snapctl" --quiet sync-all --batch-size "$batch")
+	"$bulk" dump "${coll[@]}" >"$tmp/docs"
+	docs=$(wc -l <"$tmp/docs")
+	"$bulk" drop "${coll[@]}" && "$snapctl" --quiet init-db
+	read -r fms fkb < <("$rss" "$bulk" load "${coll[@]}" "$batch" <"$tmp/docs")
+	[ "$("$bulk" dump "${coll[@]}" | wc -l)" = "$docs" ] ||
+		{ echo "bench: the floor lost documents" >&2; exit 1; }
+	# Back to what sync-all left, for what follows.
+	unpublished
+	"$snapctl" --quiet sync-all --batch-size "$batch"
+	figure "sync-all, $n bookings ($docs listings), ms: snapctl $ms  bulk $fms" \
+		" ratio $(ratio "$ms" "$fms")  (target <= 1.3);" \
+		"µs per listing: $(ratio $((ms * 1000)) "$docs")  peak RSS KiB: snapctl $kb  bulk $fkb"
+	echo "$(ratio $((ms * 1000)) "$docs") $kb" >"$tmp/sync.$n"
+}
+
+cold_upsert() {
+	echo "bench: cold upsert ID, $cold each" >&2
+	sql -c "CREATE TABLE IF NOT EXISTS floor_r (k text PRIMARY KEY, v jsonb)"
+	sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
+	forget() {
+		sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
+		        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" \
+			-c "TRUNCATE floor_r" -c "VACUUM ANALYZE"
+	}
+	forget
+	read -r s50 s90 < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
+	forget
+	read -r f50 f90 < <("$spawn" "$tmp/ids" "$floor" '{}')
+	figure "cold upsert ID, p50 (p90) ms: snapctl $s50 ($s90)  pg_floor_read $f50 ($f90)" \
+		" ratio $(ratio "$s50" "$f50")  (target <= 1.3)"
+}
+
+remember() {
+	sql -c "DROP TABLE IF EXISTS bench_before" -c "CREATE TABLE bench_before AS
+	        SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
+}
+rows_written() {
+	sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
+}
+
+reconcile() {
+	local n=$1 t0 t1 ms rows docs locations changed affected
+	echo "bench: $n: reconcile" >&2
+	sql -c "VACUUM ANALYZE"
+	remember
+	t0=$(now_ms) && "$snapctl" --quiet reconcile && t1=$(now_ms)
+	ms=$((t1 - t0)) rows=$(rows_written) docs=$("$bulk" since "${coll[@]}" "$t0")
+	figure "reconcile, $n bookings, nothing changed: $ms ms, $rows rows and $docs listings" \
+		"written  ratio to upsert --all $(ratio "$ms" "$up_ms")  (target 0, 0, <= 0.5)"
+	locations=$(sql -c "SELECT count(DISTINCT location_id) FROM storage_bookings")
+	changed=$(((locations + 99) / 100))
+	sql -c "INSERT INTO sensor_readings SELECT i.id, 31.5, 'C', now(), false
+	        FROM iot_sensors i WHERE i.location_id IN (SELECT DISTINCT location_id
+	        FROM storage_bookings ORDER BY location_id LIMIT $changed)"
+	affected=$(sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	           WHERE s.status = 'published' AND s.location_id IN (SELECT DISTINCT location_id
+	           FROM storage_bookings ORDER BY location_id LIMIT $changed)
+	           AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)")
+	remember
+	t0=$(now_ms) && "$snapctl" --quiet reconcile && t1=$(now_ms)
+	ms=$((t1 - t0)) rows=$(rows_written) docs=$("$bulk" since "${coll[@]}" "$t0")
+	figure "reconcile, $n bookings, new readings at $changed of $locations locations:" \
+		"$ms ms, $rows rows and $docs listings written, $affected published bookings there" \
+		" (target: listings written = bookings there)"
+}
+
+cleanup() {
+	local half=$(($1 / 2)) t0 t1 ms before
+	echo "bench: cleanup of $half finished snapshots" >&2
+	sql -c "UPDATE market_inventory_snapshots SET status = 'withdrawn',
+	        status_changed_at = now() - interval '100 days'
+	        WHERE booking_id IN (SELECT booking_id FROM market_inventory_snapshots
+	        WHERE status = 'published' ORDER BY booking_id LIMIT $half)" -c "VACUUM ANALYZE"
+	before=$("$bulk" dump "${coll[@]}" | wc -l)
+	t0=$(now_ms) && "$snapctl" --quiet cleanup && t1=$(now_ms)
+	ms=$((t1 - t0))
+	figure "cleanup of $half finished snapshots and their listings: $ms ms" \
+		"($(ratio $((ms * 1000)) "$half") µs each), listings $before -> $("$bulk" dump "${coll[@]}" | wc -l)," \
+		"$(sql -c "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'withdrawn'") finished left"
+}
+
+server=$SNAPCTL_TEST_MONGO_SERVER
+[ -z "${SNAPCTL_TEST_MONGO_URI:-}" ] || server="that of SNAPCTL_TEST_MONGO_URI" # never its secrets
+figure "snapctl scale benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;" \
+	"PostgreSQL $(sql -c "SHOW server_version"), MongoDB-wire server: $server; batch $batch"
+load "$small"
+upsert_all "$small"
+cold_upsert
+sync_all "$small"
+load "$big"
+upsert_all "$big"
+sync_all "$big"
+read -r us_small kb_small <"$tmp/sync.$small"
+read -r us_big kb_big <"$tmp/sync.$big"
+figure "sync-all, $big vs $small: time per listing ratio $(ratio "$us_big" "$us_small") (target <= 1.2)," \
+	"peak RSS ratio $(ratio "$kb_big" "$kb_small") (target <= 1.10)"
+reconcile "$big"
+cleanup "$big"
+echo
+cat "$out"
