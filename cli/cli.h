@@ -152,6 +152,8 @@ int cmd_cleanup(struct invocation *inv);
 int cmd_status(struct invocation *inv);
 int cmd_verify(struct invocation *inv);
 int cmd_cron(struct invocation *inv);
+int cmd_systemd(struct invocation *inv);
+void self_path(char *buf, size_t size); /* this executable's path, else "snapctl" */
 int cmd_list(struct invocation *inv);
 
 #endif

@@ -139,17 +139,13 @@ int cmd_status(struct invocation *inv)
 int cmd_cron(struct invocation *inv)
 {
 	char self[PATH_MAX];
-	ssize_t n;
 
 	if (inv->nargs)
 		return fail(inv, EXIT_USAGE, "cron takes no arguments");
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		snprintf(self, sizeof(self), "snapctl");
-	else
-		self[n] = '\0';
+	self_path(self, sizeof(self));
 	printf("# snapctl jobs (see snapctl(1)). Add them to a crontab (crontab -e), or:\n"
 	       "#   (crontab -l; snapctl cron) | crontab -\n"
+	       "# Or systemd timers instead: snapctl systemd.\n"
 	       "# Runs may overlap, here or on other hosts: work is claimed under leases\n"
 	       "# (FOR UPDATE SKIP LOCKED), so no lock file is needed; --max-duration keeps each\n"
 	       "# run inside its period. Settings: SNAPCTL_PG_URI, SNAPCTL_MONGO_URI or a config\n"

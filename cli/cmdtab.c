@@ -69,6 +69,7 @@ static const enum opt_id reconcile_opts[] = {OPT_LIMIT, OPT_BATCH_SIZE, OPT_MAX_
                                              OPT_DRY_RUN, OPT_COUNT};
 static const enum opt_id status_opts[] = {OPT_LIMIT, OPT_COUNT};
 static const enum opt_id cron_opts[] = {OPT_COUNT};
+static const enum opt_id systemd_opts[] = {OPT_COUNT};
 static const enum opt_id list_opts[] = {OPT_STATUS, OPT_CROP,  OPT_FARMER,
                                         OPT_AFTER,  OPT_LIMIT, OPT_COUNT};
 static const enum opt_id verify_opts[] = {OPT_REPAIR,       OPT_LIMIT,   OPT_BATCH_SIZE,
@@ -93,6 +94,8 @@ const struct cmd commands[] = {
     {"status", "", "what needs attention: counts, due work, failures, last runs (exit 3: some)",
      cmd_status, status_opts},
     {"cron", "", "print the recommended crontab lines", cmd_cron, cron_opts},
+    {"systemd", "", "print the systemd service and timer units of the jobs", cmd_systemd,
+     systemd_opts},
     {"list", "", "list snapshots by status, crop type, farmer; a page at a time", cmd_list,
      list_opts},
     {"verify", "", "check that every listing matches its snapshot (exit 3: some differ)",

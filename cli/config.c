@@ -1,15 +1,18 @@
 /* Settings: flags, then environment, then the config file, then defaults.
  * The file holds `key = value` lines; '#' starts a comment line. Like libpq with .pgpass, a file
  * that holds a secret (a password, a key password, a token) must not be readable by group or
- * others. */
+ * others (group: unless root owns it). */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "parse.h"
+
+#define SYSTEM_CONFIG "/etc/snapctl/snapctl.conf"
 
 struct file_settings {
 	char *pg_uri;
@@ -102,8 +105,11 @@ static int read_file(struct invocation *inv, const char *path, struct file_setti
 			rc = fail(inv, EXIT_CONFIG, "%s:%d: expected 'key = value'", path, lineno);
 		}
 	}
-	/* Parsed only when the file is open to others: the usual 0600 costs nothing. */
-	if (!rc && fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) &&
+	/* Parsed only when the file is open to others: the usual 0600 costs nothing. A file of
+	 * root's may be open to its group: root chose who reads it (the package's is 0640, group
+	 * snapctl, for the timers' user). */
+	if (!rc && fstat(fileno(f), &st) == 0 &&
+	    ((st.st_mode & S_IRWXO) || ((st.st_mode & S_IRWXG) && st.st_uid != 0)) &&
 	    (snap_pg_uri_has_secret(fs->pg_uri) || snap_mongo_uri_has_secret(fs->mongo_uri)))
 		rc = fail(inv, EXIT_CONFIG,
 		          "config file '%s' holds a secret and is readable by group or others; "
@@ -131,9 +137,20 @@ static void warn_exposed(struct invocation *inv)
 		          "use SNAPCTL_MONGO_URI or the config file");
 }
 
-int config_resolve(struct invocation *inv)
+/* The config file: --config, else SNAPCTL_CONFIG, else the system's when this user may read
+ * it (a user of their own settings is not stopped by the file of the timers' user). */
+static const char *config_path(const struct invocation *inv)
 {
 	const char *path = inv->opt[OPT_CONFIG] ? inv->opt[OPT_CONFIG] : env("SNAPCTL_CONFIG");
+
+	if (!path && access(SYSTEM_CONFIG, R_OK) == 0)
+		path = SYSTEM_CONFIG;
+	return path;
+}
+
+int config_resolve(struct invocation *inv)
+{
+	const char *path = config_path(inv);
 	const char *uri, *db, *metrics;
 	struct file_settings fs = {0};
 	int rc = 0;

@@ -1,7 +1,10 @@
 /* Where things go: logs and errors to stderr (text or JSON lines), exit codes from snap codes. */
 #include <json-c/json.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +47,25 @@ static void progress_show(const char *what, long done, void *data)
 	progress_shown = 1;
 }
 
+/* Whether stderr is the journal (systemd sets JOURNAL_STREAM to its device:inode): then each
+ * line starts with its syslog priority, <3> for an error, which journald keeps as the level. */
+static int to_journal(void)
+{
+	static int known, yes;
+	const char *v;
+	struct stat st;
+	unsigned long long dev, ino;
+
+	if (!known) {
+		known = 1;
+		v = getenv("JOURNAL_STREAM");
+		yes = v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+		      fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+	}
+	return yes;
+}
+
 /* One log line on stderr; in JSON, with the run's counts when given. */
 static void log_line(const struct invocation *inv, snap_log_level level, const char *message,
                      struct json_object *counts)
@@ -53,7 +75,11 @@ static void log_line(const struct invocation *inv, snap_log_level level, const c
 	char when[32];
 	time_t now;
 
+	static const char *const priority[] = {"<3>", "<4>", "<6>", "<7>"};
+
 	progress_clear();
+	if (to_journal())
+		fputs(priority[level], stderr);
 	if (inv && inv->log_format == LOG_JSON) {
 		now = time(NULL);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));

@@ -5,7 +5,7 @@ _snapctl() {
 	_init_completion || return
 
 	local global="--pg --mongo --mongo-db --config --json -q --quiet -v --verbose --log-format --metrics-file -h --help -V --version"
-	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron list verify"
+	local commands="init-db upsert get publish sync-all withdraw reconcile cleanup status cron systemd list verify"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -39,7 +39,7 @@ _snapctl() {
 	cleanup) opts="--older-than --orphans --batch-size -n --dry-run" ;;
 	verify) opts="--repair --limit --batch-size --max-duration -n --dry-run" ;;
 	status) opts="--limit" ;;
-	cron) opts="" ;;
+	cron | systemd) opts="" ;;
 	list) opts="--status --crop --farmer --after --limit" ;;
 	"")
 		[[ $cur == -* ]] || { COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return; }

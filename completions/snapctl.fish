@@ -1,6 +1,6 @@
 # fish completion for snapctl. Options mirror the command table (cli/cmdtab.c);
 # tests/docs/agree.sh checks that they do.
-set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron list verify
+set -l commands init-db upsert get publish sync-all withdraw reconcile cleanup status cron systemd list verify
 complete -c snapctl -f
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a init-db -d 'create or migrate the schema snapctl owns'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a upsert -d 'aggregate bookings into snapshots'
@@ -12,6 +12,7 @@ complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a reconcile 
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'delete old withdrawn and completed snapshots, once their listing is gone'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a cron -d 'print the recommended crontab lines'
+complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a systemd -d 'print the systemd service and timer units of the jobs'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a list -d 'list snapshots by status, crop type, farmer'
 complete -c snapctl -n "not __fish_seen_subcommand_from $commands" -a verify -d 'check that every listing matches its snapshot'
 

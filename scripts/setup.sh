@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libpq-dev libmongoc-dev libbson-dev libjson-c-dev
 	libcmocka-dev postgresql postgresql-contrib clang-format mandoc valgrind util-linux
-	procps bash-completion zsh fish clang libclang-rt-dev faketime pgbouncer time)
+	procps bash-completion zsh fish clang libclang-rt-dev faketime pgbouncer time
+	lintian man-db dpkg-dev systemd)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,7 +24,7 @@ static void *load_module(const struct mongo_ops **out, snap_error *err)
 		return NULL;
 	}
 	snprintf(dir, sizeof(dir), "%s", self.dli_fname);
-	snprintf(path, sizeof(path), "%s/snapshot-mongo.so", dirname(dir));
+	snprintf(path, sizeof(path), "%s/snapshot/snapshot-mongo.so", dirname(dir));
 	/* libmongoc initialises itself when loaded and, unless told not to, exports its
 	 * counters in a /dev/shm/mongoc-PID segment: a killed process leaves it behind, and
 	 * a later process given that PID prints a warning before any log handler of ours can

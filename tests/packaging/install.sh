@@ -13,14 +13,14 @@ fail() {
 
 cmake --install "$SNAPCTL_BUILD" --prefix "$tmp/usr" >/dev/null
 libdir=$(cd "$tmp/usr" && dirname "$(find . -name 'libsnapshot.so.*.*' | head -1)")
-for f in bin/snapctl include/snapshot.h share/man/man1/snapctl.1 share/man/man3/libsnapshot.3 \
+for f in bin/snapctl include/snapshot.h share/man/man1/snapctl.1.gz share/man/man3/libsnapshot.3.gz \
 	share/bash-completion/completions/snapctl share/zsh/vendor-completions/_snapctl \
 	share/fish/vendor_completions.d/snapctl.fish "$libdir/pkgconfig/libsnapshot.pc" \
-	"$libdir/cmake/snapshot/snapshotConfig.cmake" "$libdir/snapshot-mongo.so"; do
+	"$libdir/cmake/snapshot/snapshotConfig.cmake" "$libdir/snapshot/snapshot-mongo.so"; do
 	[ -e "$tmp/usr/$f" ] || fail "not installed: $f"
 done
 soname=$(objdump -p "$tmp/usr/$libdir/libsnapshot.so" | awk '/SONAME/ { print $2 }')
-[ "$soname" = libsnapshot.so.0 ] || fail "SONAME: '$soname'"
+[ "$soname" = libsnapshot.so.1 ] || fail "SONAME: '$soname'"
 
 cat >"$tmp/hello.c" <<'C'
 #include <snapshot.h>
