@@ -21,9 +21,14 @@ static const char SQL_LOCK[] = "SELECT s.booking_id FROM market_inventory_snapsh
                                " JOIN unnest($1::uuid[]) AS u(id) ON u.id = s.booking_id"
                                " ORDER BY s.booking_id FOR NO KEY UPDATE OF s";
 
-static const char SQL_PAGE[] = "SELECT id FROM storage_bookings"
-                               " WHERE $1::uuid IS NULL OR id > $1::uuid"
-                               " ORDER BY id LIMIT $2";
+/* $1, $2 the last page's last (location, id), NULL for the first page; $3 the page size.
+ * Bookings come by location: a batch then aggregates about batch / bookings-per-location
+ * locations, each once in the whole run. In booking id order every batch held a booking of
+ * nearly every location, and aggregated all of them again (N^2 / batch in all). */
+#define LOCATION_KEY "coalesce(location_id, '00000000-0000-0000-0000-000000000000')"
+static const char SQL_PAGE[] = "SELECT id, " LOCATION_KEY " FROM storage_bookings"
+                               " WHERE $1::uuid IS NULL OR (" LOCATION_KEY ", id) > ($1, $2::uuid)"
+                               " ORDER BY " LOCATION_KEY ", id LIMIT $3";
 
 enum { MAX_ROUNDS = 5, MAX_TEMPORARY_RETRIES = 3, UUID_OID = 2950 };
 
@@ -258,7 +263,7 @@ snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned 
 snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
                           snap_error *err)
 {
-	char limit[16], last[40] = "";
+	char limit[16], last[40] = "", last_loc[40] = "";
 	struct batch b = {{0}, 0};
 	PGresult *page = NULL;
 	snap_code rc;
@@ -266,18 +271,19 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void
 
 	snprintf(limit, sizeof(limit), "%d", ctx->batch_size);
 	do {
-		const char *params[2] = {last[0] ? last : NULL, limit};
+		const char *params[3] = {last[0] ? last_loc : NULL, last[0] ? last : NULL, limit};
 
 		if (ctx->interrupted) {
 			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted");
 			break;
 		}
-		if ((rc = pg_exec(ctx, "listing bookings", SQL_PAGE, 2, params, &page, err)) !=
+		if ((rc = pg_exec(ctx, "listing bookings", SQL_PAGE, 3, params, &page, err)) !=
 		    SNAP_OK)
 			break;
 		if ((n = PQntuples(page)) == 0)
 			break;
 		snprintf(last, sizeof(last), "%s", PQgetvalue(page, n - 1, 0));
+		snprintf(last_loc, sizeof(last_loc), "%s", PQgetvalue(page, n - 1, 1));
 		result_array(page, NULL, &b.ids);
 		PQclear(page);
 		page = NULL;
