@@ -756,7 +756,10 @@ static snap_code store_scan(void *h, const char *const *ids, size_t n,
 {
 	struct store *s = h;
 	bson_t filter = BSON_INITIALIZER;
-	bson_t *opts = BCON_NEW("sort", "{", "booking_id", BCON_INT32(1), "}");
+	/* Batches of a size MongoDB would choose itself: some servers (mongo-java-server) send
+	 * the whole collection in one reply otherwise, past the 48 MB a message may hold. */
+	bson_t *opts =
+	    BCON_NEW("sort", "{", "booking_id", BCON_INT32(1), "}", "batchSize", BCON_INT32(1000));
 	mongoc_cursor_t *cur;
 	const bson_t *doc;
 	bson_iter_t it;
