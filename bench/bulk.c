@@ -17,9 +17,12 @@
 static int dump(mongoc_collection_t *coll)
 {
 	bson_t filter = BSON_INITIALIZER;
-	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, NULL, NULL);
+	/* mongo-java-server answers a find without batchSize with every document at once */
+	bson_t *opts = BCON_NEW("batchSize", BCON_INT32(1000));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
 	const bson_t *doc;
 	bson_error_t e;
+	int rc = 0;
 
 	while (mongoc_cursor_next(cur, &doc)) {
 		char *json = bson_as_canonical_extended_json(doc, NULL);
@@ -29,10 +32,11 @@ static int dump(mongoc_collection_t *coll)
 	}
 	if (mongoc_cursor_error(cur, &e)) {
 		fprintf(stderr, "bench_bulk: %s\n", e.message);
-		return 1;
+		rc = 1;
 	}
 	mongoc_cursor_destroy(cur);
-	return 0;
+	bson_destroy(opts);
+	return rc;
 }
 
 static int execute(mongoc_bulk_operation_t *bulk)

@@ -1,11 +1,13 @@
 # Sourced by the bench scripts from the top of the tree: `bench_stack TARGETS...` builds snapctl
-# and the given helper targets, starts a throwaway PostgreSQL cluster and MongoDB-wire server
-# (scripts/pg-cluster.sh, scripts/mongo-server.sh; SNAPCTL_TEST_MONGO_URI=URI uses a real
-# mongod instead) and removes them on exit; $tmp is a private directory. Then helpers.
+# and the given helper targets in $build (SNAPCTL_BENCH_BUILD, default build: another lets the
+# tree change while a benchmark runs), starts a throwaway PostgreSQL cluster and MongoDB-wire
+# server (scripts/pg-cluster.sh, scripts/mongo-server.sh; SNAPCTL_TEST_MONGO_URI=URI uses a
+# real mongod instead) and removes them on exit; $tmp is a private directory. Then helpers.
 bench_stack() {
-	scripts/setup.sh build >/dev/null
-	cmake --build build --target snapctl "$@" >/dev/null
-	snapctl=$PWD/build/cli/snapctl
+	build=$PWD/${SNAPCTL_BENCH_BUILD:-build}
+	scripts/setup.sh "$build" >/dev/null
+	cmake --build "$build" --target snapctl "$@" >/dev/null
+	snapctl=$build/cli/snapctl
 	pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX)
 	tmp=$(mktemp -d)
 	trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
@@ -34,5 +36,5 @@ mark_published() {
 	        listing_oid = coalesce(listing_oid, snapctl_object_id())" \
 		-c "UPDATE market_inventory_snapshots SET market_listing_id = listing_oid
 		    WHERE status = 'published'" -c "VACUUM ANALYZE"
-	"$PWD/build/bench/bench_listings" load
+	"$build/bench/bench_listings" load
 }

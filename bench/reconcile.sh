@@ -20,7 +20,7 @@ bookings=${1:-20000} runs=${2:-3}
 
 . bench/lib.sh
 bench_stack bench_bulk bench_listings
-bulk=$PWD/build/bench/bench_bulk
+bulk=$build/bench/bench_bulk
 # Listings written since the load: updated_at after the epoch.
 docs() {
 	"$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings |

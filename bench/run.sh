@@ -15,7 +15,7 @@ bookings=${1:-20000} runs=${2:-3} cold=${3:-200}
 # init-db creates the listing indexes too: the stack has a MongoDB-wire server, unused after.
 . bench/lib.sh
 bench_stack bench_floor bench_spawn
-spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_floor
+spawn=$build/bench/bench_spawn floor=$build/bench/bench_floor
 
 echo "bench: loading $bookings bookings" >&2
 sql -f sql/source_schema.sql

@@ -25,8 +25,8 @@ export SNAPCTL_TEST_MONGO_SERVER=${SNAPCTL_TEST_MONGO_SERVER:-java}
 
 . bench/lib.sh
 bench_stack bench_bulk bench_rss bench_spawn bench_pg_floor_read
-bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
-spawn=$PWD/build/bench/bench_spawn floor=$PWD/build/bench/bench_pg_floor_read
+bulk=$build/bench/bench_bulk rss=$build/bench/bench_rss
+spawn=$build/bench/bench_spawn floor=$build/bench/bench_pg_floor_read
 coll=("$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings)
 out=$tmp/figures
 

@@ -21,7 +21,7 @@ bookings=${1:-2000} runs=${2:-1} batch=${3:-500} rss_bookings=${4:-10000} due_bo
 
 . bench/lib.sh
 bench_stack bench_bulk bench_rss
-bulk=$PWD/build/bench/bench_bulk rss=$PWD/build/bench/bench_rss
+bulk=$build/bench/bench_bulk rss=$build/bench/bench_rss
 
 # load N: a database of N bookings, their snapshots ready, no listings.
 load() {

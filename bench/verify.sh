@@ -13,7 +13,7 @@ bookings=${1:-20000} big=${2:-200000} runs=${3:-3}
 
 . bench/lib.sh
 bench_stack bench_listings bench_rss
-listings=$PWD/build/bench/bench_listings rss=$PWD/build/bench/bench_rss
+listings=$build/bench/bench_listings rss=$build/bench/bench_rss
 
 # measure N: a database of N bookings, all snapshots as sync-all leaves them, their listings;
 # then prints "verify_ms floor_ms verify_kib floor_kib checked".
