@@ -29,9 +29,9 @@ lintian --tag-display-limit 0 "${debs[@]}" >"$tmp/lintian" 2>&1 || true
 ! grep '^E:' "$tmp/lintian" || fail "lintian reports errors"
 grep -q '^W: snapctl: non-standard-file-perm 0640' "$tmp/lintian" ||
 	fail "the config file is not 0640: $(cat "$tmp/lintian")"
-dpkg-deb -f "$tmp/build/snapctl_"*.deb Depends | grep -q 'libsnapshot1 (= ' ||
+[[ "$(dpkg-deb -f "$tmp/build/snapctl_"*.deb Depends)" == *"libsnapshot1 (= "* ]] ||
 	fail "snapctl does not depend on its libsnapshot1"
-dpkg-deb -f "$tmp/build/libsnapshot1_"*.deb Depends | grep -q 'libmongoc-1.0-0' ||
+[[ "$(dpkg-deb -f "$tmp/build/libsnapshot1_"*.deb Depends)" == *libmongoc-1.0-0* ]] ||
 	fail "libsnapshot1's Depends are not computed from the library"
 for deb in "${debs[@]}"; do
 	dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' >>"$tmp/files"
@@ -39,7 +39,7 @@ done
 
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >/dev/null 2>"$tmp/apt.err" ||
 	fail "apt-get install: $(cat "$tmp/apt.err")"
-/usr/bin/snapctl --version | grep -q '^snapctl 0' || fail "snapctl --version"
+[ "$(/usr/bin/snapctl --version)" = "snapctl 0.1.0" ] || fail "snapctl --version"
 [ "$(man -w snapctl)" = /usr/share/man/man1/snapctl.1.gz ] || fail "man -w snapctl"
 man -w 3 libsnapshot >/dev/null || fail "man -w 3 libsnapshot"
 words=$(bash -c '. /usr/share/bash-completion/bash_completion
@@ -53,7 +53,8 @@ getent passwd snapctl >/dev/null || fail "no snapctl user"
 units=(/lib/systemd/system/snapctl-{sync,reconcile,cleanup}.{service,timer})
 systemd-analyze verify "${units[@]}" >"$tmp/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$tmp/verify")"
 [ ! -s "$tmp/verify" ] || fail "systemd-analyze verify: $(cat "$tmp/verify")"
-/usr/bin/snapctl systemd | grep -q '^ExecStart=/usr/bin/snapctl --quiet sync-all' ||
+/usr/bin/snapctl systemd >"$tmp/units"
+grep -q '^ExecStart=/usr/bin/snapctl --quiet sync-all' "$tmp/units" ||
 	fail "snapctl systemd does not print the installed units"
 
 # The system's config file is read when no other is named: only it says where MongoDB is.
