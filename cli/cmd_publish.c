@@ -1,5 +1,7 @@
 /* snapctl publish, sync-all and withdraw: the listing side. A summary on stdout (one JSON
  * object with --json); exit 3 when some snapshots could not be published this time. */
+#include <json-c/json.h>
+
 #include "cli.h"
 
 static int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
@@ -58,10 +60,16 @@ int cmd_withdraw(struct invocation *inv)
 		return fail(inv, EXIT_USAGE, "withdraw takes exactly one BOOKING_ID");
 	if (snap_withdraw(inv->ctx, inv->args[0], dry_run, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
-	if (inv->opt[OPT_JSON])
-		printf("{\"booking_id\":\"%s\",\"status\":\"withdrawn\"%s}\n", inv->args[0],
-		       dry_run ? ",\"dry_run\":true" : "");
-	else if (human_output(inv))
+	if (inv->opt[OPT_JSON]) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "booking_id", json_object_new_string(inv->args[0]));
+		json_object_object_add(o, "status", json_object_new_string("withdrawn"));
+		if (dry_run)
+			json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else if (human_output(inv))
 		printf("%s%s withdrawn\n", inv->args[0], dry_run ? " would be" : "");
 	return 0;
 }

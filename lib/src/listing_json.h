@@ -12,4 +12,8 @@ char *listing_json_widen(const char *json);
  * *e set when json is not valid; out then needs no bson_destroy(). */
 int listing_json_to_bson(bson_t *out, const char *json, bson_error_t *e);
 
+/* A listing as relaxed extended JSON, numbers as short as they read back the same (0.56, not
+ * libbson's 0.56000000000000005329), keys in their order; free with bson_free. */
+char *listing_bson_to_json(const bson_t *doc);
+
 #endif

@@ -632,7 +632,7 @@ static snap_code store_get(void *h, const char *booking_id, char **json, snap_er
 
 	*json = NULL;
 	if (mongoc_cursor_next(cur, &doc)) {
-		char *j = bson_as_relaxed_extended_json(doc, NULL);
+		char *j = listing_bson_to_json(doc);
 
 		if (!j || !(*json = strdup(j)))
 			rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");

@@ -4,16 +4,33 @@
 
 #include "internal.h"
 
-/* The whole row, with every timestamp re-rendered in UTC whatever the session's TimeZone. */
+/* The snapshot as published content, keys in SPEC section 3's order, then its bookkeeping in
+ * "state"; every timestamp in UTC whatever the session's TimeZone. json, not jsonb: the keys
+ * keep the order written here. */
 static const char SQL_GET[] =
-    "SELECT to_jsonb(s) || jsonb_build_object("
-    " 'start_date', snapctl_iso(s.start_date), 'end_date', snapctl_iso(s.end_date),"
-    " 'published_at', snapctl_iso(s.published_at),"
-    " 'last_synced_at', snapctl_iso(s.last_synced_at),"
-    " 'created_at', snapctl_iso(s.created_at), 'updated_at', snapctl_iso(s.updated_at),"
-    " 'status_changed_at', snapctl_iso(s.status_changed_at),"
-    " 'next_attempt_at', snapctl_iso(s.next_attempt_at),"
-    " 'lease_expires_at', snapctl_iso(s.lease_expires_at))"
+    "SELECT json_build_object("
+    " 'booking_id', s.booking_id, 'farmer_id', s.farmer_id, 'vendor_id', s.vendor_id,"
+    " 'location_id', s.location_id, 'crop_type', s.crop_type, 'grade', s.grade,"
+    " 'quantity_kg', s.quantity_kg, 'start_date', snapctl_iso(s.start_date),"
+    " 'end_date', snapctl_iso(s.end_date), 'duration_days', s.duration_days,"
+    " 'booking_status', s.booking_status, 'inspection_id', s.inspection_id,"
+    " 'inspection_status', s.inspection_status, 'quality_score', s.quality_score,"
+    " 'freshness', s.freshness, 'visual_defects', s.visual_defects,"
+    " 'shelf_life_days', s.shelf_life_days, 'sensors', s.sensors,"
+    " 'sensor_summary', s.sensor_summary, 'pest_events', s.pest_events,"
+    " 'has_pest_alerts', s.has_pest_alerts, 'pest_count', s.pest_count,"
+    " 'certificates', s.certificates, 'is_certified', s.is_certified,"
+    " 'certification_types', s.certification_types, 'snap_metadata', s.snap_metadata,"
+    " 'state', json_build_object("
+    "  'status', s.status, 'version', s.snapshot_version,"
+    "  'published_version', s.published_version, 'attempts', s.attempts,"
+    "  'next_attempt_at', snapctl_iso(s.next_attempt_at),"
+    "  'lease_expires_at', snapctl_iso(s.lease_expires_at), 'last_error', s.last_error,"
+    "  'listing_id', s.market_listing_id, 'held', s.held, 'recheck', s.recheck,"
+    "  'published_at', snapctl_iso(s.published_at),"
+    "  'last_synced_at', snapctl_iso(s.last_synced_at),"
+    "  'status_changed_at', snapctl_iso(s.status_changed_at), 'id', s.id,"
+    "  'created_at', snapctl_iso(s.created_at), 'updated_at', snapctl_iso(s.updated_at)))"
     " FROM market_inventory_snapshots s WHERE s.booking_id = $1";
 
 snap_code snap_snapshot_get(snap_ctx *ctx, const char *booking_id, char **json_out, snap_error *err)

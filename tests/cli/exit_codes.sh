@@ -67,7 +67,9 @@ assert_eq "stdin" "$B unchanged (ready_to_publish, version 1)
 $C unchanged (ready_to_publish, version 1)" "$(cat "$TEST_TMP/out")"
 expect 0 get "$B"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "get prints one line off a terminal"
-printf '%s' "$OUT" | grep -q "^{\"id\": \".*\"booking_id\": \"$B\"" || fail "get: $OUT"
+# The content first, booking id leading; the bookkeeping last, in "state".
+[[ "$OUT" == "{ \"booking_id\": \"$B\", "*", \"state\": { \"status\": \"ready_to_publish\", \"version\": 1, "*" } }" ]] ||
+	fail "get: $OUT"
 expect 0 --log-format json -vv upsert "$B"
 printf '%s\n' "$ERR" | grep -q '^{"time":"[^"]*","level":"debug","cmd":"upsert","msg":"connected' || fail "json logs: $ERR"
 

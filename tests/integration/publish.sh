@@ -35,7 +35,8 @@ expect 0 upsert "$B"
 expect 0 publish "$B"
 assert_eq "republished, same _id" "$(q "SELECT snapshot_version FROM market_inventory_snapshots
 	WHERE booking_id = '$B'") $lid" "$(listing "$B")"
-"$SNAPCTL" get --listing "$B" | grep -q '"freshness" : "republished"' ||
+"$SNAPCTL" get --listing "$B" >"$TEST_TMP/listing"
+grep -q '"freshness": "republished"' "$TEST_TMP/listing" ||
 	fail "listing content not updated"
 invariants
 
