@@ -119,6 +119,16 @@ assert_eq "no secret, no warning" "" "$ERR"
 printf 'colour = blue\n' >"$TEST_TMP/bad.conf"
 expect 78 --config "$TEST_TMP/bad.conf" get "$B"; one_line_error "unknown key 'colour'"
 expect 78 --config "$TEST_TMP/none.conf" get "$B"; one_line_error "cannot read config file"
+# When stderr is the journal (JOURNAL_STREAM names its device and inode), lines carry their
+# syslog priority; any other stream gets none.
+: >"$TEST_TMP/journal"
+stream=$(stat -c '%d:%i' "$TEST_TMP/journal")
+JOURNAL_STREAM=$stream "$SNAPCTL" --config "$TEST_TMP/none.conf" get "$B" 2>>"$TEST_TMP/journal" &&
+	fail "a missing config file"
+grep -q '^<3>snapctl: error: cannot read config file' "$TEST_TMP/journal" ||
+	fail "no priority for the journal: $(cat "$TEST_TMP/journal")"
+JOURNAL_STREAM=1:1 expect 78 --config "$TEST_TMP/none.conf" get "$B"
+one_line_error "^snapctl: error: cannot read config file"
 printf '# retries\nmax_attempts = 0\n' >"$TEST_TMP/range.conf"
 expect 78 --config "$TEST_TMP/range.conf" get "$B"
 one_line_error "range.conf:2: max_attempts must be 1 to 1000"
