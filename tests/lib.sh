@@ -92,7 +92,8 @@ wait_blocked() {
 	local i
 	for i in $(seq 200); do
 		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'snapctl'
-		       AND wait_event_type = 'Lock'")" -ge 1 ] && return 0
+		       AND wait_event_type = 'Lock' AND datname = current_database()")" -ge 1 ] &&
+			return 0
 		sleep 0.05
 	done
 	fail "snapctl never waited for the lock ($(cat "$TEST_TMP/hold.out")): $(q "SELECT string_agg(concat_ws(' ',

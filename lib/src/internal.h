@@ -105,6 +105,11 @@ snap_code remove_orphans(snap_ctx *ctx, const char *const *ids, size_t n, int dr
 snap_code pg_conn(snap_ctx *ctx, snap_error *err);
 snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                   const char *const *params, PGresult **out, snap_error *err);
+/* The same in two steps, so that the caller works meanwhile: pg_send sends the statement,
+ * pg_receive waits for its result. Nothing else may use the connection in between. */
+snap_code pg_send(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                  const char *const *params, snap_error *err);
+snap_code pg_receive(snap_ctx *ctx, const char *what, PGresult **out, snap_error *err);
 /* The same with lengths and formats per parameter (1: binary), as PQexecParams takes them. */
 snap_code pg_exec_ex(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                      const char *const *params, const int *lengths, const int *formats,

@@ -141,6 +141,28 @@ snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
 	return pg_exec_ex(ctx, what, sql, nparams, params, NULL, NULL, out, err);
 }
 
+snap_code pg_send(snap_ctx *ctx, const char *what, const char *sql, int nparams,
+                  const char *const *params, snap_error *err)
+{
+	snap_code rc;
+
+	if ((rc = pg_conn(ctx, err)) != SNAP_OK)
+		return rc;
+	if (!PQsendQueryParams(ctx->pg, sql, nparams, NULL, params, NULL, NULL, 0))
+		return fail_result(ctx, what, NULL, err);
+	return SNAP_OK;
+}
+
+snap_code pg_receive(snap_ctx *ctx, const char *what, PGresult **out, snap_error *err)
+{
+	PGresult *res = PQgetResult(ctx->pg), *extra;
+
+	*out = NULL;
+	while ((extra = PQgetResult(ctx->pg)) != NULL) /* the end of the query */
+		PQclear(extra);
+	return settle(ctx, what, res, out, err);
+}
+
 /* Static SQL only: it may hold several statements and takes no values. */
 snap_code pg_cmd(snap_ctx *ctx, const char *what, const char *sql, snap_error *err)
 {

@@ -15,7 +15,7 @@
 #include "internal.h"
 #include "listings.h"
 
-enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3 };
+enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3, MAX_SETTLE_ATTEMPTS = 3 };
 
 /* What a run claims: due work (or the ids given, whatever their state), the ids given to
  * remove their listings, or those of the ids given that are due. */
@@ -257,7 +257,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 	char attempts[16], error[200], found[24];
 	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
 	PGresult *res = NULL;
-	int i;
+	int i, attempt;
 	snap_code rc;
 
 	*again = 0;
@@ -281,10 +281,17 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 	}
 	sb_add(&json, "]");
 	params[1] = json.buf;
+	/* A deadlock with an upsert of the same rows rolls the settling back: it is fenced by
+	 * the lease, so it is simply done again. */
 	if (json.failed)
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else
-		rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
+		for (attempt = 0;; attempt++) {
+			rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
+			if (rc != SNAP_ERR_TEMPORARY || attempt + 1 >= MAX_SETTLE_ATTEMPTS)
+				break;
+			snap_log(ctx, SNAP_LOG_INFO, "settling again: %s", err ? err->message : "");
+		}
 	/* Rows a newer claim or an upsert took over are not settled: they count as stale. */
 	if (rc == SNAP_OK)
 		sum->skipped_stale += PQntuples(claim) - PQntuples(res);
@@ -334,76 +341,143 @@ static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, 
 	return rc;
 }
 
-/* One batch: claim, write, settle. *n is how many were claimed (0: nothing due). */
-static snap_code batch(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
-                       const char *failed_before, long want, snap_sync_summary *sum, int *n,
-                       int *again, snap_error *err)
+/* A batch in hand: the claim's rows as listing items, and what writing them gave. */
+struct hand {
+	PGresult *claim;
+	struct listing_item *items;
+	struct listing_result *results;
+	int n;
+	double claimed_at;
+};
+
+static void hand_free(struct hand *h)
 {
-	int force_remove = mode == WITHDRAW;
+	free(h->items);
+	free(h->results);
+	PQclear(h->claim);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Takes the rows of claim (owned by h from here) in hand; gives them back when it cannot. */
+static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int force_remove,
+                      struct hand *h, snap_sync_summary *sum, snap_error *err)
+{
+	int i;
+
+	h->claim = claim;
+	h->claimed_at = claimed_at;
+	sum->claimed += h->n = PQntuples(claim);
+	if (!h->n)
+		return SNAP_OK;
+	h->items = calloc((size_t)h->n, sizeof(*h->items));
+	h->results = calloc((size_t)h->n, sizeof(*h->results));
+	if (!h->items || !h->results) {
+		release(ctx, claim);
+		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	}
+	for (i = 0; i < h->n; i++) {
+		struct listing_item *it = &h->items[i];
+
+		it->booking_id = PQgetvalue(claim, i, COL_ID);
+		it->listing_id = PQgetvalue(claim, i, COL_OID);
+		it->version = strtoll(PQgetvalue(claim, i, COL_VERSION), NULL, 10);
+		it->remove =
+		    force_remove || strcmp(PQgetvalue(claim, i, COL_ACTION), "publish") != 0;
+		it->set_json = PQgetvalue(claim, i, COL_SET);
+		it->insert_json = PQgetvalue(claim, i, COL_INSERT);
+	}
+	return SNAP_OK;
+}
+
+/* Claims a batch of want into h, after reaching MongoDB (when it is down, nothing is
+ * touched). */
+static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
+                       const char *failed_before, long want, struct hand *h, snap_sync_summary *sum,
+                       snap_error *err)
+{
 	char limit[24], lease[16];
 	const char *params[3] = {limit, lease, failed_before};
-	PGresult *claim = NULL;
-	struct listing_item *items = NULL;
-	struct listing_result *results = NULL;
 	const struct mongo_ops *ops;
-	void *h;
-	size_t i;
+	PGresult *res = NULL;
 	double claimed_at;
+	void *store;
 	snap_code rc;
 
-	*n = *again = 0;
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
-	/* Reach MongoDB before claiming anything: when it is down, nothing is touched. */
-	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK)
 		return rc;
 	claimed_at = now_seconds();
 	if (mode == DUE_AMONG)
-		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS_DUE, 3, NULL, 0, params,
-		          &claim, err);
+		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS_DUE, 3, NULL, 0, params, &res,
+		          err);
 	else
 		rc = pick(ctx, o, "claiming snapshots",
 		          mode == WITHDRAW ? SQL_CLAIM_WITHDRAW : SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE,
-		          3, params, &claim, err);
-	if (rc != SNAP_OK || (*n = PQntuples(claim)) == 0)
-		goto out;
-	sum->claimed += *n;
-	items = calloc((size_t)*n, sizeof(*items));
-	results = calloc((size_t)*n, sizeof(*results));
-	if (!items || !results) {
-		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-		release(ctx, claim);
-		goto out;
-	}
-	for (i = 0; i < (size_t)*n; i++) {
-		items[i].booking_id = PQgetvalue(claim, (int)i, COL_ID);
-		items[i].listing_id = PQgetvalue(claim, (int)i, COL_OID);
-		items[i].version = strtoll(PQgetvalue(claim, (int)i, COL_VERSION), NULL, 10);
-		items[i].remove =
-		    force_remove || strcmp(PQgetvalue(claim, (int)i, COL_ACTION), "publish") != 0;
-		items[i].set_json = PQgetvalue(claim, (int)i, COL_SET);
-		items[i].insert_json = PQgetvalue(claim, (int)i, COL_INSERT);
-	}
-	/* A worker that stalled past most of its lease writes nothing: another may own the
-	 * items by now. (Settling is fenced anyway; this keeps late writes rare.) */
-	if (now_seconds() - claimed_at > ctx->lease_seconds * 0.8) {
+		          3, params, &res, err);
+	return rc == SNAP_OK ? take(ctx, res, claimed_at, mode == WITHDRAW, h, sum, err) : rc;
+}
+
+/* Sends the claim of the next due batch of want, to be taken with claim_collect: PostgreSQL
+ * claims it while MongoDB writes the batch in hand. */
+static snap_code claim_send(snap_ctx *ctx, const char *failed_before, long want, double *sent,
+                            snap_error *err)
+{
+	char limit[24], lease[16];
+	const char *params[3] = {limit, lease, failed_before};
+
+	snprintf(limit, sizeof(limit), "%ld", want);
+	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
+	*sent = now_seconds();
+	return pg_send(ctx, "claiming snapshots", SQL_CLAIM_DUE, 3, params, err);
+}
+
+static snap_code claim_collect(snap_ctx *ctx, double sent, struct hand *h, snap_sync_summary *sum,
+                               snap_error *err)
+{
+	PGresult *res = NULL;
+	snap_code rc = pg_receive(ctx, "claiming snapshots", &res, err);
+
+	return rc == SNAP_OK ? take(ctx, res, sent, 0, h, sum, err) : rc;
+}
+
+/* Writes the listings of the batch in hand. *written 0: nothing written, the claims go back
+ * (a worker that stalled past most of its lease writes nothing: another may own the items by
+ * now; settling is fenced anyway, this keeps late writes rare). */
+static snap_code write_hand(snap_ctx *ctx, struct hand *h, int *written, snap_sync_summary *sum,
+                            snap_error *err)
+{
+	const struct mongo_ops *ops;
+	void *store;
+	snap_code rc;
+
+	*written = 0;
+	if (now_seconds() - h->claimed_at > ctx->lease_seconds * 0.8) {
 		snap_log(ctx, SNAP_LOG_WARN, "lease of %d snapshots nearly over; giving them back",
-		         *n);
-		sum->skipped_stale += *n;
-		release(ctx, claim);
-		goto out;
+		         h->n);
+		sum->skipped_stale += h->n;
+		return SNAP_OK;
 	}
-	if ((rc = ops->write(h, items, (size_t)*n, results, err)) != SNAP_OK) {
-		/* Unreachable mid-batch: what was written is at its version, guarded; the
-		 * claims go back, and a later run settles them. */
-		release(ctx, claim);
-		goto out;
-	}
-	rc = settle(ctx, claim, items, results, force_remove, sum, again, err);
-out:
-	free(items);
-	free(results);
-	PQclear(claim);
+	/* Unreachable mid-batch: what was written is at its version, guarded; the claims go
+	 * back, and a later run settles them. */
+	if ((rc = listings_open(ctx, &ops, &store, err)) == SNAP_OK &&
+	    (rc = ops->write(store, h->items, (size_t)h->n, h->results, err)) == SNAP_OK)
+		*written = 1;
+	return rc;
+}
+
+/* Settles the batch in hand when written, else gives its claims back; then lets it go. */
+static snap_code settle_hand(snap_ctx *ctx, struct hand *h, int written, int force_remove,
+                             snap_sync_summary *sum, int *again, snap_error *err)
+{
+	snap_code rc = SNAP_OK;
+
+	*again = 0;
+	if (written)
+		rc = settle(ctx, h->claim, h->items, h->results, force_remove, sum, again, err);
+	else
+		release(ctx, h->claim);
+	hand_free(h);
 	return rc;
 }
 
@@ -455,15 +529,19 @@ static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *e
 	return rc;
 }
 
+/* Batches until nothing is due, the limit or the time is reached, or a signal. Sweeping what is
+ * due (sync-all), the next batch is claimed while MongoDB writes the one in hand. */
 static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, snap_sync_summary *sum,
                      snap_error *err)
 {
-	double start = now_seconds();
-	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	double start = now_seconds(), sent = 0;
+	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want = 0, more = 0;
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
-	snap_code rc = SNAP_OK;
-	int n, again, rounds = 0;
+	struct hand cur = {0}, next = {0};
+	snap_error ignored;
+	snap_code rc = SNAP_OK, rc2;
+	int again, written, rounds = 0, ahead;
 
 	memset(sum, 0, sizeof(*sum));
 	if (o->dry_run)
@@ -472,17 +550,43 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	                                          NULL, &started, err)) == SNAP_OK)
 		failed_before = PQgetvalue(started, 0, 0);
 	while (!o->dry_run && rc == SNAP_OK) {
-		rc = next_batch(ctx, o->limit, sum->claimed, batch_size, start, o->max_seconds,
-		                &want, err);
-		if (rc != SNAP_OK || want == 0)
+		if (!cur.claim) {
+			rc = next_batch(ctx, o->limit, sum->claimed, batch_size, start,
+			                o->max_seconds, &want, err);
+			if (rc != SNAP_OK || want == 0 ||
+			    (rc = claim(ctx, o, mode, failed_before, want, &cur, sum, err)) !=
+			        SNAP_OK)
+				break;
+		}
+		if (cur.n == 0)
 			break;
-		rc = batch(ctx, o, mode, failed_before, want, sum, &n, &again, err);
+		/* The next claim goes out only when this one was full and more may be taken. */
+		ahead = mode == SYNC && !o->ids && cur.n == want &&
+		        next_batch(ctx, o->limit, sum->claimed, batch_size, start, o->max_seconds,
+		                   &more, &ignored) == SNAP_OK &&
+		        more > 0 && claim_send(ctx, failed_before, more, &sent, err) == SNAP_OK;
+		rc = write_hand(ctx, &cur, &written, sum, err);
+		if (ahead &&
+		    (rc2 = claim_collect(ctx, sent, &next, sum, rc == SNAP_OK ? err : &ignored)) !=
+		        SNAP_OK &&
+		    rc == SNAP_OK)
+			rc = rc2;
+		rc2 = settle_hand(ctx, &cur, written, mode == WITHDRAW, sum, &again,
+		                  rc == SNAP_OK ? err : &ignored);
+		if (rc == SNAP_OK)
+			rc = rc2;
+		if (next.claim && rc != SNAP_OK) /* the one claimed ahead goes back too */
+			settle_hand(ctx, &next, 0, 0, sum, &again, &ignored);
+		cur = next;
+		memset(&next, 0, sizeof(next));
+		want = more;
 		/* Ids are one batch, again for those whose listing was ahead (lost history). */
-		if (n == 0 || (o->ids && (!again || ++rounds >= MAX_ID_ROUNDS)))
+		if (o->ids && (!again || ++rounds >= MAX_ID_ROUNDS))
 			break;
-		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d settled", n);
+		snap_log(ctx, SNAP_LOG_DEBUG, "batch settled");
 		progress(ctx, "claimed", sum->claimed);
 	}
+	hand_free(&cur);
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);
 	PQclear(started);
 	return rc;
