@@ -37,9 +37,11 @@ static const char SQL_TAKE[] =
     "  WHERE id = (SELECT id FROM snapctl_reconcile_batches WHERE lease_expires_at < now()"
     "   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
     "  RETURNING id, after_id, last_id),"
-    " b AS (SELECT s.booking_id FROM market_inventory_snapshots s, c"
+    /* the position as a value (not a join with c): the planner then walks the booking_id
+     * index from it and stops at $1, instead of reading every later snapshot to sort them */
+    " b AS (SELECT s.booking_id FROM market_inventory_snapshots s"
     "  WHERE NOT EXISTS (SELECT 1 FROM old) AND s.status = 'published'"
-    "  AND s.booking_id > c.position ORDER BY s.booking_id LIMIT $1),"
+    "  AND s.booking_id > (SELECT position FROM c) ORDER BY s.booking_id LIMIT $1),"
     " last AS (SELECT booking_id FROM b ORDER BY booking_id DESC LIMIT 1),"
     " moved AS (UPDATE snapctl_reconcile_cursor SET position = coalesce("
     "   (SELECT booking_id FROM last), '" ZERO_UUID "'),"
