@@ -38,3 +38,12 @@ mark_published() {
 		    WHERE status = 'published'" -c "VACUUM ANALYZE"
 	"$build/bench/bench_listings" load
 }
+# Rows of the snapshot table written since remember(): new or changed physical identity.
+remember() {
+	sql -c "DROP TABLE IF EXISTS bench_before" -c "CREATE TABLE bench_before AS
+	        SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
+}
+rows_written() {
+	sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
+}

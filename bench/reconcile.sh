@@ -26,15 +26,6 @@ docs() {
 	"$bulk" dump "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings |
 		grep -vc '"updated_at" : { "$date" : { "$numberLong" : "0" } }' || true
 }
-# Rows of the snapshot table written since remember(): new or changed physical identity.
-remember() {
-	sql -c "DROP TABLE IF EXISTS bench_before" -c "CREATE TABLE bench_before AS
-	        SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
-}
-rows_written() {
-	sql -c "SELECT count(*) FROM market_inventory_snapshots s
-	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
-}
 # All snapshots published (at their version, under an ObjectId), their listings loaded, cursor at 0.
 publish_all() {
 	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings

@@ -117,15 +117,6 @@ cold_upsert() {
 		" ratio $(ratio "$s50" "$f50")  (target <= 1.3)"
 }
 
-remember() {
-	sql -c "DROP TABLE IF EXISTS bench_before" -c "CREATE TABLE bench_before AS
-	        SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
-}
-rows_written() {
-	sql -c "SELECT count(*) FROM market_inventory_snapshots s
-	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
-}
-
 reconcile() {
 	local n=$1 t0 t1 ms rows docs locations changed affected
 	echo "bench: $n: reconcile" >&2
