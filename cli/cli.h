@@ -153,6 +153,8 @@ int cmd_status(struct invocation *inv);
 int cmd_verify(struct invocation *inv);
 int cmd_cron(struct invocation *inv);
 int cmd_systemd(struct invocation *inv);
+/* cmd_publish.c: runs a sync (publish, sync-all) and reports its summary. */
+int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job);
 void self_path(char *buf, size_t size); /* this executable's path, else "snapctl" */
 int cmd_list(struct invocation *inv);
 

@@ -1,10 +1,9 @@
-/* snapctl publish, sync-all and withdraw: the listing side. A summary on stdout (one JSON
- * object with --json); exit 3 when some snapshots could not be published this time. */
-#include <json-c/json.h>
-
+/* snapctl publish: the listings of the given bookings written now. A summary on stdout (one
+ * JSON object with --json, from sync_run, which sync-all shares); exit 3 when some snapshots
+ * could not be published this time. */
 #include "cli.h"
 
-static int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
+int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
 {
 	static const char *const names[] = {"claimed",       "published", "withdrawn", "completed",
 	                                    "skipped_stale", "retried",   "failed"};
@@ -35,41 +34,4 @@ int cmd_publish(struct invocation *inv)
 	o.nids = (size_t)inv->nargs;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	return sync_run(inv, &o, NULL);
-}
-
-int cmd_sync_all(struct invocation *inv)
-{
-	snap_sync_opts o = {0};
-
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "sync-all takes no arguments");
-	o.limit = inv->limit;
-	o.batch_size = inv->batch_size;
-	o.max_seconds = inv->max_seconds;
-	o.retry_failed = inv->opt[OPT_RETRY_FAILED] != NULL;
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
-	return sync_run(inv, &o, "sync-all");
-}
-
-int cmd_withdraw(struct invocation *inv)
-{
-	snap_error err = {0};
-	int dry_run = inv->opt[OPT_DRY_RUN] != NULL;
-
-	if (inv->nargs != 1)
-		return fail(inv, EXIT_USAGE, "withdraw takes exactly one BOOKING_ID");
-	if (snap_withdraw(inv->ctx, inv->args[0], dry_run, &err) != SNAP_OK)
-		return fail_snap(inv, &err);
-	if (inv->opt[OPT_JSON]) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "booking_id", json_object_new_string(inv->args[0]));
-		json_object_object_add(o, "status", json_object_new_string("withdrawn"));
-		if (dry_run)
-			json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else if (human_output(inv))
-		printf("%s%s withdrawn\n", inv->args[0], dry_run ? " would be" : "");
-	return 0;
 }

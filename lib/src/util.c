@@ -167,24 +167,3 @@ double now_seconds(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
-
-snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
-                     double max_seconds, long *want, snap_error *err)
-{
-	*want = 0;
-	if (ctx->interrupted)
-		return snap_fail(err, SNAP_ERR_TEMPORARY,
-		                 "interrupted; the rest is left for later");
-	if (max_seconds > 0 && now_seconds() - start >= max_seconds)
-		return SNAP_OK;
-	*want = limit > 0 && limit - done < batch_size ? limit - done : batch_size;
-	if (*want < 0)
-		*want = 0;
-	return SNAP_OK;
-}
-
-void progress(snap_ctx *ctx, const char *what, long done)
-{
-	if (ctx->progress)
-		ctx->progress(what, done, ctx->progress_data);
-}
