@@ -564,7 +564,8 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		ahead = mode == SYNC && !o->ids && cur.n == want &&
 		        next_batch(ctx, o->limit, sum->claimed, batch_size, start, o->max_seconds,
 		                   &more, &ignored) == SNAP_OK &&
-		        more > 0 && claim_send(ctx, failed_before, more, &sent, err) == SNAP_OK;
+		        more > 0 &&
+		        claim_send(ctx, failed_before, more, &sent, &ignored) == SNAP_OK;
 		rc = write_hand(ctx, &cur, &written, sum, err);
 		if (ahead &&
 		    (rc2 = claim_collect(ctx, sent, &next, sum, rc == SNAP_OK ? err : &ignored)) !=
