@@ -54,18 +54,50 @@ static snap_code remove_listings(snap_ctx *ctx, struct listing_item *items, size
 	return ops->write(h, items, n, results, err);
 }
 
+/* Deletes the snapshots whose listing is confirmed gone and marks the others for recheck; ids
+ * is scratch room for n. */
+static snap_code settle(snap_ctx *ctx, const struct listing_item *items,
+                        const struct listing_result *results, int n, const char **ids,
+                        snap_cleanup_summary *sum, snap_error *err)
+{
+	strbuf gone = {0}, kept = {0};
+	const char *params[2];
+	PGresult *done = NULL;
+	int i, g = 0, k = 0; /* those gone from the front of ids, those kept from the back */
+	snap_code rc;
+
+	for (i = 0; i < n; i++)
+		if (results[i].outcome == LISTING_WRITTEN)
+			ids[g++] = items[i].booking_id;
+		else
+			ids[n - ++k] = items[i].booking_id;
+	sum->deleted += g;
+	sum->kept += k;
+	sb_add_text_array(&gone, ids, (size_t)g);
+	sb_add_text_array(&kept, ids + n - k, (size_t)k);
+	params[0] = gone.buf;
+	params[1] = kept.buf;
+	if (gone.failed || kept.failed)
+		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	else
+		rc = pg_exec(ctx, "deleting snapshots", SQL_SETTLE, 2, params, &done, err);
+	PQclear(done);
+	sb_free(&gone);
+	sb_free(&kept);
+	return rc;
+}
+
 /* One batch; *n is how many snapshots it took (0: none left). */
 static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_summary *sum, int *n,
                        snap_error *err)
 {
 	char limit[24];
 	const char *params[2] = {age, limit};
-	PGresult *res = NULL, *done = NULL;
+	PGresult *res = NULL;
 	struct listing_item *items = NULL;
 	struct listing_result *results = NULL;
-	const char **ids = NULL; /* those gone from the front, those kept from the back */
-	strbuf gone = {0}, kept = {0};
-	int i, g = 0, k = 0;
+	const char **ids = NULL;
+	int i;
 	snap_code rc;
 
 	*n = 0;
@@ -88,36 +120,18 @@ static snap_code batch(snap_ctx *ctx, const char *age, long want, snap_cleanup_s
 		items[i].version = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 		items[i].remove = 1;
 	}
-	if ((rc = remove_listings(ctx, items, (size_t)*n, results, err)) != SNAP_OK)
-		goto out;
-	for (i = 0; i < *n; i++)
-		if (results[i].outcome == LISTING_WRITTEN)
-			ids[g++] = items[i].booking_id;
-		else
-			ids[*n - ++k] = items[i].booking_id;
-	sum->deleted += g;
-	sum->kept += k;
-	sb_add_text_array(&gone, ids, (size_t)g);
-	sb_add_text_array(&kept, ids + *n - k, (size_t)k);
-	params[0] = gone.buf;
-	params[1] = kept.buf;
-	if (gone.failed || kept.failed)
-		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-	else if ((rc = pg_exec(ctx, "deleting snapshots", SQL_SETTLE, 2, params, &done, err)) ==
-	         SNAP_OK)
+	if ((rc = remove_listings(ctx, items, (size_t)*n, results, err)) == SNAP_OK &&
+	    (rc = settle(ctx, items, results, *n, ids, sum, err)) == SNAP_OK)
 		rc = pg_cmd(ctx, "committing a cleanup batch", "COMMIT", err);
 out:
 	if (rc != SNAP_OK || *n == 0)
 		pg_rollback(ctx); /* a failed batch, or an empty one, ends here */
 	if (rc != SNAP_OK)
 		sum->deleted = sum->kept = 0;
-	PQclear(done);
 	PQclear(res);
 	free(items);
 	free(results);
 	free(ids);
-	sb_free(&gone);
-	sb_free(&kept);
 	return rc;
 }
 

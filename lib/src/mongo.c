@@ -155,6 +155,37 @@ out:
 	return rc;
 }
 
+/* Removes every listing of booking id but the newest: highest version, then latest update,
+ * then latest _id. */
+static snap_code keep_newest(struct store *s, const char *id, snap_error *err)
+{
+	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(id));
+	bson_t *opts = BCON_NEW("sort", "{", "snapshot_version", BCON_INT32(-1), "updated_at",
+	                        BCON_INT32(-1), "_id", BCON_INT32(-1), "}", "skip", BCON_INT64(1),
+	                        "projection", "{", "_id", BCON_INT32(1), "}");
+	mongoc_cursor_t *old = mongoc_collection_find_with_opts(s->coll, filter, opts, NULL);
+	const bson_t *o;
+	bson_error_t e;
+	snap_code rc = SNAP_OK;
+
+	while (rc == SNAP_OK && mongoc_cursor_next(old, &o)) {
+		bson_iter_t oid;
+		bson_t del = BSON_INITIALIZER;
+
+		if (bson_iter_init_find(&oid, o, "_id"))
+			bson_append_iter(&del, "_id", -1, &oid);
+		if (!mongoc_collection_delete_one(s->coll, &del, NULL, NULL, &e))
+			rc = fail_mongo(err, "removing a duplicate listing", &e);
+		bson_destroy(&del);
+	}
+	if (rc == SNAP_OK && mongoc_cursor_error(old, &e))
+		rc = fail_mongo(err, "reading duplicate listings", &e);
+	mongoc_cursor_destroy(old);
+	bson_destroy(filter);
+	bson_destroy(opts);
+	return rc;
+}
+
 static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, long, void *),
                                   void *data, long *found, snap_error *err)
 {
@@ -182,33 +213,8 @@ static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, lon
 		(*found)++;
 		if (fn)
 			fn(id, n, data);
-		if (fix) {
-			/* Keep the newest: highest version, then latest update, then latest _id. */
-			bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(id));
-			bson_t *opts =
-			    BCON_NEW("sort", "{", "snapshot_version", BCON_INT32(-1), "updated_at",
-			             BCON_INT32(-1), "_id", BCON_INT32(-1), "}", "skip",
-			             BCON_INT64(1), "projection", "{", "_id", BCON_INT32(1), "}");
-			mongoc_cursor_t *old =
-			    mongoc_collection_find_with_opts(s->coll, filter, opts, NULL);
-			const bson_t *o;
-
-			while (rc == SNAP_OK && mongoc_cursor_next(old, &o)) {
-				bson_iter_t oid;
-				bson_t del = BSON_INITIALIZER;
-
-				if (bson_iter_init_find(&oid, o, "_id"))
-					bson_append_iter(&del, "_id", -1, &oid);
-				if (!mongoc_collection_delete_one(s->coll, &del, NULL, NULL, &e))
-					rc = fail_mongo(err, "removing a duplicate listing", &e);
-				bson_destroy(&del);
-			}
-			if (rc == SNAP_OK && mongoc_cursor_error(old, &e))
-				rc = fail_mongo(err, "reading duplicate listings", &e);
-			mongoc_cursor_destroy(old);
-			bson_destroy(filter);
-			bson_destroy(opts);
-		}
+		if (fix)
+			rc = keep_newest(s, id, err);
 	}
 	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
 		rc = fail_mongo(err, "looking for duplicate listings", &e);
@@ -318,27 +324,22 @@ static void append_in(bson_t *filter, const char *const *ids, size_t n)
 	bson_append_document_end(filter, &in);
 }
 
-/* Reads back the listings of the items in mask and decides each from what is there: the
- * truth whatever a bulk reply said (FerretDB misreports unordered bulk errors). A publication
- * that found an older listing under another _id (the earlier system's) gets adopt[i] set. */
-static snap_code read_back(struct store *s, const struct listing_item *items, size_t n,
-                           const char *mask, struct listing_result *out, char *adopt,
-                           snap_error *err)
+/* Reads the listings of the items in mask: seen[i] and out[i]'s version and _id for each found. */
+static snap_code read_listings(struct store *s, const struct listing_item *items, size_t n,
+                               const char *mask, struct listing_result *out, char *seen,
+                               snap_error *err)
 {
 	bson_t filter = BSON_INITIALIZER;
 	bson_t *opts = BCON_NEW("projection", "{", "booking_id", BCON_INT32(1), "snapshot_version",
 	                        BCON_INT32(1), "}");
+	const char **ids = calloc(n ? n : 1, sizeof(*ids));
 	mongoc_cursor_t *cur;
 	const bson_t *doc;
 	bson_error_t e;
 	size_t i, k = 0;
-	char *seen = calloc(n ? n : 1, 1);
-	const char **ids = calloc(n ? n : 1, sizeof(*ids));
 	snap_code rc = SNAP_OK;
 
-	if (!seen || !ids) {
-		free(seen);
-		free(ids);
+	if (!ids) {
 		bson_destroy(opts);
 		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
@@ -368,6 +369,26 @@ static snap_code read_back(struct store *s, const struct listing_item *items, si
 	}
 	if (mongoc_cursor_error(cur, &e))
 		rc = fail_mongo(err, "reading listings back", &e);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&filter);
+	bson_destroy(opts);
+	return rc;
+}
+
+/* Reads back the listings of the items in mask and decides each from what is there: the
+ * truth whatever a bulk reply said (FerretDB misreports unordered bulk errors). A publication
+ * that found an older listing under another _id (the earlier system's) gets adopt[i] set. */
+static snap_code read_back(struct store *s, const struct listing_item *items, size_t n,
+                           const char *mask, struct listing_result *out, char *adopt,
+                           snap_error *err)
+{
+	char *seen = calloc(n ? n : 1, 1);
+	size_t i;
+	snap_code rc;
+
+	if (!seen)
+		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
+	rc = read_listings(s, items, n, mask, out, seen, err);
 	for (i = 0; rc == SNAP_OK && i < n; i++) {
 		const struct listing_item *it = &items[i];
 		int64_t found = out[i].found_version;
@@ -394,9 +415,6 @@ static snap_code read_back(struct store *s, const struct listing_item *items, si
 		if (it->remove)
 			out[i].listing_id[0] = '\0';
 	}
-	mongoc_cursor_destroy(cur);
-	bson_destroy(&filter);
-	bson_destroy(opts);
 	free(seen);
 	return rc;
 }
@@ -485,6 +503,33 @@ static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *i
 	return ok;
 }
 
+/* Adds the writes of the items in mask to bulk, idx[k] the item of the bulk's kth write; an
+ * item whose data cannot become a listing fails alone. Returns how many were added, counting
+ * the publications in *publishing. */
+static size_t add_writes(mongoc_bulk_operation_t *bulk, const struct listing_item *items, size_t n,
+                         const char *mask, int adopting, struct listing_result *out, size_t *idx,
+                         int64_t *publishing)
+{
+	bson_error_t e;
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!mask[i])
+			continue;
+		out[i].outcome = LISTING_RETRY;
+		out[i].error[0] = '\0';
+		if (!add_write(bulk, &items[i], adopting, &e)) {
+			out[i].outcome = LISTING_REJECTED;
+			snprintf(out[i].error, sizeof(out[i].error),
+			         "cannot convert the listing: %.120s", e.message);
+			continue;
+		}
+		*publishing += !items[i].remove;
+		idx[m++] = i;
+	}
+	return m;
+}
+
 /* One unordered bulk write of the items in mask; then, unless the reply is clean, a read back
  * of them. adopt (may be NULL) as for read_back. */
 static snap_code write_pass(struct store *s, const struct listing_item *items, size_t n,
@@ -502,21 +547,8 @@ static snap_code write_pass(struct store *s, const struct listing_item *items, s
 
 	if (!idx)
 		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
-	for (i = 0; rc == SNAP_OK && i < n; i++) {
-		if (!mask[i])
-			continue;
-		out[i].outcome = LISTING_RETRY;
-		out[i].error[0] = '\0';
-		/* An item whose data cannot become a listing fails alone. */
-		if (!add_write(bulk, &items[i], adopting, &e)) {
-			out[i].outcome = LISTING_REJECTED;
-			snprintf(out[i].error, sizeof(out[i].error),
-			         "cannot convert the listing: %.120s", e.message);
-			continue;
-		}
-		publishing += !items[i].remove;
-		idx[m++] = i;
-	}
+	else
+		m = add_writes(bulk, items, n, mask, adopting, out, idx, &publishing);
 	if (rc == SNAP_OK && m) {
 		int ok = mongoc_bulk_operation_execute(bulk, &reply, &e);
 		/* libmongoc may fail a bulk with an empty writeErrors (a document too large) */

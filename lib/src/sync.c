@@ -247,6 +247,33 @@ static void item_error(const struct listing_item *item, const char *action,
 		snprintf(buf, bufsz, "the booking no longer exists");
 }
 
+/* What became of each item, as SQL_SETTLE's $2: [{id, outcome, lid, error, found}]. */
+static void outcomes_json(const PGresult *claim, const struct listing_item *items,
+                          const struct listing_result *results, int withdraw, strbuf *json)
+{
+	char error[200], found[24];
+	int i;
+
+	sb_add(json, "[");
+	for (i = 0; i < PQntuples(claim); i++) {
+		const struct listing_result *r = &results[i];
+		const char *action = withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION);
+
+		sb_add(json, i ? ",{\"id\":" : "{\"id\":");
+		sb_add_json_string(json, items[i].booking_id);
+		sb_add(json, ",\"outcome\":");
+		sb_add_json_string(json, outcome(&items[i], action, r));
+		sb_add(json, ",\"lid\":");
+		sb_add_json_string(json, r->listing_id);
+		item_error(&items[i], action, r, error, sizeof(error));
+		sb_add(json, ",\"error\":");
+		sb_add_json_string(json, error);
+		snprintf(found, sizeof(found), ",\"found\":%lld}", (long long)r->found_version);
+		sb_add(json, found);
+	}
+	sb_add(json, "]");
+}
+
 /* Settles the claim under its fence; *again counts the snapshots due again at once (their
  * listing was ahead of them). */
 static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listing_item *items,
@@ -254,7 +281,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
                         int *again, snap_error *err)
 {
 	strbuf json = {0};
-	char attempts[16], error[200], found[24];
+	char attempts[16];
 	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
 	PGresult *res = NULL;
 	int i, attempt;
@@ -262,24 +289,7 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 
 	*again = 0;
 	snprintf(attempts, sizeof(attempts), "%d", ctx->max_attempts);
-	sb_add(&json, "[");
-	for (i = 0; i < PQntuples(claim); i++) {
-		const struct listing_result *r = &results[i];
-		const char *action = withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION);
-
-		sb_add(&json, i ? ",{\"id\":" : "{\"id\":");
-		sb_add_json_string(&json, items[i].booking_id);
-		sb_add(&json, ",\"outcome\":");
-		sb_add_json_string(&json, outcome(&items[i], action, r));
-		sb_add(&json, ",\"lid\":");
-		sb_add_json_string(&json, r->listing_id);
-		item_error(&items[i], action, r, error, sizeof(error));
-		sb_add(&json, ",\"error\":");
-		sb_add_json_string(&json, error);
-		snprintf(found, sizeof(found), ",\"found\":%lld}", (long long)r->found_version);
-		sb_add(&json, found);
-	}
-	sb_add(&json, "]");
+	outcomes_json(claim, items, results, withdraw, &json);
 	params[1] = json.buf;
 	/* A deadlock with an upsert of the same rows rolls the settling back: it is fenced by
 	 * the lease, so it is simply done again. */
@@ -584,7 +594,6 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		/* Ids are one batch, again for those whose listing was ahead (lost history). */
 		if (o->ids && (!again || ++rounds >= MAX_ID_ROUNDS))
 			break;
-		snap_log(ctx, SNAP_LOG_DEBUG, "batch settled");
 		progress(ctx, "claimed", sum->claimed);
 	}
 	hand_free(&cur);

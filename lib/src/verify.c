@@ -218,6 +218,42 @@ static snap_code repair(struct verify *v, struct fixes *f)
 	return rc;
 }
 
+/* Counts each suspect as the second reading finds it, and notes what to repair. */
+static void count_suspects(struct verify *v, const struct confirm *c, struct fixes *f)
+{
+	struct row r;
+	size_t i;
+
+	for (i = 0; i < v->nsus; i++) {
+		const char *id = v->suspects[i];
+		int has_row = row_of(c->rows, id, &r);
+		int cls =
+		    c->listed[i] ? c->class_of[i] : classify(v, has_row ? &r : NULL, 0, 0, NULL);
+
+		if (cls == OK || cls == SKIPPED) {
+			/* changed hands between the two reads: in flight, not a difference */
+			if (cls == OK)
+				v->sum->ok++;
+			else
+				v->sum->skipped++;
+			continue;
+		}
+		report(v, id, cls, has_row ? &r : NULL, c->versions[i]);
+		if (cls == SNAP_VERIFY_DRIFT) {
+			f->drifted[f->ndrifted].booking_id = id;
+			f->drifted[f->ndrifted].listing_id = "";
+			f->drifted[f->ndrifted].version = r.version;
+			f->drifted[f->ndrifted++].remove = 1;
+		}
+		if (cls != SNAP_VERIFY_EXTRA)
+			f->due[f->ndue++] = id;
+		else if (has_row)
+			f->recheck[f->nrecheck++] = id;
+		else
+			f->orphans[f->norphans++] = id;
+	}
+}
+
 /* Reads the suspects again on both sides, counts what still differs, and repairs it. */
 static snap_code settle(struct verify *v)
 {
@@ -227,7 +263,6 @@ static snap_code settle(struct verify *v)
 	size_t i, nu = 0, n = v->nsus;
 	strbuf arr = {0};
 	const char *params[1];
-	struct row r;
 	snap_code rc = SNAP_OK;
 
 	if (!n)
@@ -258,34 +293,8 @@ static snap_code settle(struct verify *v)
 	if (rc == SNAP_OK)
 		rc = v->ops->scan(v->h, (const char *const *)v->suspects, n, confirm_listing, &c,
 		                  v->err);
-	for (i = 0; rc == SNAP_OK && i < n; i++) {
-		const char *id = v->suspects[i];
-		int has_row = row_of(c.rows, id, &r);
-		int cls =
-		    c.listed[i] ? c.class_of[i] : classify(v, has_row ? &r : NULL, 0, 0, NULL);
-
-		if (cls == OK || cls == SKIPPED) {
-			/* changed hands between the two reads: in flight, not a difference */
-			if (cls == OK)
-				v->sum->ok++;
-			else
-				v->sum->skipped++;
-			continue;
-		}
-		report(v, id, cls, has_row ? &r : NULL, c.versions[i]);
-		if (cls == SNAP_VERIFY_DRIFT) {
-			f.drifted[f.ndrifted].booking_id = id;
-			f.drifted[f.ndrifted].listing_id = "";
-			f.drifted[f.ndrifted].version = r.version;
-			f.drifted[f.ndrifted++].remove = 1;
-		}
-		if (cls != SNAP_VERIFY_EXTRA)
-			f.due[f.ndue++] = id;
-		else if (has_row)
-			f.recheck[f.nrecheck++] = id;
-		else
-			f.orphans[f.norphans++] = id;
-	}
+	if (rc == SNAP_OK)
+		count_suspects(v, &c, &f);
 	if (rc == SNAP_OK && v->o->repair && !v->o->dry_run)
 		rc = repair(v, &f);
 out:
