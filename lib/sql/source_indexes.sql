@@ -11,7 +11,9 @@ WITH wanted(name, tbl, cols) AS (VALUES
 	 ARRAY['location_id', 'detected_at']),
 	('snapctl_compliance_certificates_vendor_idx', 'compliance_certificates',
 	 ARRAY['vendor_id']),
-	('snapctl_storage_certificates_booking_idx', 'storage_certificates', ARRAY['booking_id'])
+	('snapctl_storage_certificates_booking_idx', 'storage_certificates', ARRAY['booking_id']),
+	-- upsert --all walks the bookings by location (lib/src/upsert.c, SQL_PAGE)
+	('snapctl_storage_bookings_location_idx', 'storage_bookings', ARRAY['location_id', 'id'])
 )
 SELECT w.name, w.tbl, array_to_string(w.cols, ', '),
        format('CREATE INDEX CONCURRENTLY IF NOT EXISTS %I ON %I (%s)', w.name, w.tbl,

@@ -21,14 +21,21 @@ static const char SQL_LOCK[] = "SELECT s.booking_id FROM market_inventory_snapsh
                                " JOIN unnest($1::uuid[]) AS u(id) ON u.id = s.booking_id"
                                " ORDER BY s.booking_id FOR NO KEY UPDATE OF s";
 
-/* $1, $2 the last page's last (location, id), NULL for the first page; $3 the page size.
- * Bookings come by location: a batch then aggregates about batch / bookings-per-location
- * locations, each once in the whole run. In booking id order every batch held a booking of
- * nearly every location, and aggregated all of them again (N^2 / batch in all). */
-#define LOCATION_KEY "coalesce(location_id, '00000000-0000-0000-0000-000000000000')"
-static const char SQL_PAGE[] = "SELECT id, " LOCATION_KEY " FROM storage_bookings"
-                               " WHERE $1::uuid IS NULL OR (" LOCATION_KEY ", id) > ($1, $2::uuid)"
-                               " ORDER BY " LOCATION_KEY ", id LIMIT $3";
+/* Bookings come by location: a batch then aggregates about batch / bookings-per-location
+ * locations, each once in the whole run (in booking id order every batch held a booking of
+ * nearly every location, and aggregated all of them again: N^2 / batch in all). Pages walk
+ * (location_id, id), which init-db --source-indexes indexes; those without a location come
+ * last, by id.
+ * $1, $2 the last page's last (location, id), NULL for the first page; $3 the page size. */
+static const char SQL_PAGE[] = "SELECT id, location_id FROM storage_bookings"
+                               " WHERE location_id IS NOT NULL AND ($1::uuid IS NULL"
+                               "  OR (location_id, id) > ($1::uuid, $2::uuid))"
+                               " ORDER BY location_id, id LIMIT $3";
+/* $1 the last page's last id, NULL for the first; $2 the page size. */
+static const char SQL_PAGE_NOWHERE[] = "SELECT id FROM storage_bookings"
+                                       " WHERE location_id IS NULL"
+                                       " AND ($1::uuid IS NULL OR id > $1::uuid)"
+                                       " ORDER BY id LIMIT $2";
 
 enum { MAX_ROUNDS = 5, MAX_TEMPORARY_RETRIES = 3, UUID_OID = 2950 };
 
@@ -267,31 +274,44 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void
 	struct batch b = {{0}, 0};
 	PGresult *page = NULL;
 	snap_code rc;
-	int n, stop = 0;
+	int n, stop = 0, nowhere = 0;
 
 	snprintf(limit, sizeof(limit), "%d", ctx->batch_size);
-	do {
-		const char *params[3] = {last[0] ? last_loc : NULL, last[0] ? last : NULL, limit};
+	for (;;) {
+		const char *at[3] = {last[0] ? last_loc : NULL, last[0] ? last : NULL, limit};
+		const char *after[2] = {last[0] ? last : NULL, limit};
 
 		if (ctx->interrupted) {
 			rc = snap_fail(err, SNAP_ERR_TEMPORARY, "interrupted");
 			break;
 		}
-		if ((rc = pg_exec(ctx, "listing bookings", SQL_PAGE, 3, params, &page, err)) !=
-		    SNAP_OK)
+		rc = nowhere
+		         ? pg_exec(ctx, "listing bookings", SQL_PAGE_NOWHERE, 2, after, &page, err)
+		         : pg_exec(ctx, "listing bookings", SQL_PAGE, 3, at, &page, err);
+		if (rc != SNAP_OK)
 			break;
-		if ((n = PQntuples(page)) == 0)
-			break;
-		snprintf(last, sizeof(last), "%s", PQgetvalue(page, n - 1, 0));
-		snprintf(last_loc, sizeof(last_loc), "%s", PQgetvalue(page, n - 1, 1));
-		result_array(page, NULL, &b.ids);
+		if ((n = PQntuples(page)) > 0) {
+			snprintf(last, sizeof(last), "%s", PQgetvalue(page, n - 1, 0));
+			if (!nowhere)
+				snprintf(last_loc, sizeof(last_loc), "%s",
+				         PQgetvalue(page, n - 1, 1));
+			result_array(page, NULL, &b.ids);
+			rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
+			                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
+			sb_free(&b.ids);
+			snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d bookings done, up to %s", n,
+			         last);
+		}
 		PQclear(page);
 		page = NULL;
-		rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
-		                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
-		sb_free(&b.ids);
-		snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d bookings done, up to %s", n, last);
-	} while (rc == SNAP_OK && !stop && n == ctx->batch_size);
-	PQclear(page);
+		if (rc != SNAP_OK || stop)
+			break;
+		if (n < ctx->batch_size) { /* this walk is over */
+			if (nowhere)
+				break;
+			nowhere = 1; /* then the bookings without a location, from the first */
+			last[0] = '\0';
+		}
+	}
 	return rc;
 }

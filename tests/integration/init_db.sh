@@ -34,13 +34,14 @@ printf '%s\n' "$OUT" | grep -q '"listing_indexes_to_create":\[\]' || fail "listi
 # Missing source indexes are warnings, one line each, on stderr.
 expect 0 init-db
 assert_eq "stdout" "schema version 6 (this snapctl: 6)" "$OUT"
-assert_eq "warnings" 5 "$(printf '%s\n' "$ERR" | grep -c "^snapctl: warning: no index on ")"
+assert_eq "warnings" 6 "$(printf '%s\n' "$ERR" | grep -c "^snapctl: warning: no index on ")"
 
 expect 0 init-db --check --source-indexes
 assert_eq "check" "would create index snapctl_compliance_certificates_vendor_idx on compliance_certificates (vendor_id)
 would create index snapctl_iot_sensors_location_idx on iot_sensors (location_id)
 would create index snapctl_pest_detections_location_time_idx on pest_detections (location_id, detected_at)
 would create index snapctl_sensor_readings_sensor_time_idx on sensor_readings (sensor_id, reading_time)
+would create index snapctl_storage_bookings_location_idx on storage_bookings (location_id, id)
 would create index snapctl_storage_certificates_booking_idx on storage_certificates (booking_id)
 schema version 6 (this snapctl: 6)" "$OUT"
 assert_eq "check created nothing" 0 \
@@ -50,8 +51,8 @@ assert_eq "check created nothing" 0 \
 # A platform that already has an index serving a need keeps it and gets no second one.
 q "CREATE INDEX platform_readings ON sensor_readings (sensor_id, reading_time DESC)" >/dev/null
 expect 0 --json init-db --source-indexes
-assert_eq "created" '{"check":false,"schema_version":6,"target_version":6,"migrations":[],"source_indexes_created":["snapctl_compliance_certificates_vendor_idx","snapctl_iot_sensors_location_idx","snapctl_pest_detections_location_time_idx","snapctl_storage_certificates_booking_idx"],"source_indexes_missing":[],"listing_indexes_created":[],"duplicate_listings":[]}' "$OUT"
-assert_eq "valid indexes" 4 \
+assert_eq "created" '{"check":false,"schema_version":6,"target_version":6,"migrations":[],"source_indexes_created":["snapctl_compliance_certificates_vendor_idx","snapctl_iot_sensors_location_idx","snapctl_pest_detections_location_time_idx","snapctl_storage_bookings_location_idx","snapctl_storage_certificates_booking_idx"],"source_indexes_missing":[],"listing_indexes_created":[],"duplicate_listings":[]}' "$OUT"
+assert_eq "valid indexes" 5 \
 	"$(q "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	   WHERE c.relname LIKE 'snapctl\\_%\\_idx' AND i.indisvalid
 	     AND i.indrelid <> 'market_inventory_snapshots'::regclass")"
