@@ -161,7 +161,8 @@ typedef enum snap_listings_flags {
 snap_code snap_listings_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
                              snap_error *err);
 
-/* The listing of one booking as relaxed extended JSON; SNAP_ERR_NOT_FOUND when none. */
+/* The listing of one booking as relaxed extended JSON, keys in stored order, each number as
+ * short as reads back the same; SNAP_ERR_NOT_FOUND when none. */
 snap_code snap_listing_get(snap_ctx *ctx, const char *booking_id, char **json_out, snap_error *err);
 
 /* What publish, sync-all and withdraw do (SPEC sections 4 and 7). */
@@ -320,8 +321,9 @@ snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *opts, snap_verify_f
 
 /* ---- reading snapshots ---- */
 
-/* The snapshot of one booking as a JSON object (one line, keys in PostgreSQL's jsonb order,
- * timestamps in UTC). *json_out belongs to the caller: free it with snap_free(). */
+/* The snapshot of one booking as a JSON object: its content in SPEC section 3's order, then
+ * "state", its bookkeeping (status, version, attempts, lease, last error, listing id, ...);
+ * timestamps in UTC. *json_out belongs to the caller: free it with snap_free(). */
 snap_code snap_snapshot_get(snap_ctx *ctx, const char *booking_id, char **json_out,
                             snap_error *err);
 
