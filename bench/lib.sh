@@ -47,3 +47,14 @@ rows_written() {
 	sql -c "SELECT count(*) FROM market_inventory_snapshots s
 	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL"
 }
+# touch_locations N VALUE: a new reading of VALUE on every sensor of the first N locations;
+# prints how many published snapshots are there (those reconcile must write, no others).
+touch_locations() {
+	sql -c "INSERT INTO sensor_readings SELECT i.id, $2, 'C', now(), false
+	        FROM iot_sensors i WHERE i.location_id IN (SELECT DISTINCT location_id
+	        FROM storage_bookings ORDER BY location_id LIMIT $1)"
+	sql -c "SELECT count(*) FROM market_inventory_snapshots s
+	        WHERE s.status = 'published' AND s.location_id IN (SELECT DISTINCT location_id
+	        FROM storage_bookings ORDER BY location_id LIMIT $1)
+	        AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)"
+}

@@ -55,13 +55,7 @@ for r in $(seq "$runs"); do
 	grep -q "\"checked\":$published,\"unchanged\":$published," "$tmp/a.json" ||
 		{ echo "bench: (a) did not check every snapshot: $(cat "$tmp/a.json")" >&2; exit 1; }
 	# (b): a new reading on every sensor of 1% of the locations
-	sql -c "INSERT INTO sensor_readings SELECT i.id, 30 + $r, 'C', now(), false
-	        FROM iot_sensors i WHERE i.location_id IN (SELECT DISTINCT location_id
-	        FROM storage_bookings ORDER BY location_id LIMIT $changed)"
-	affected=$(sql -c "SELECT count(*) FROM market_inventory_snapshots s
-	           WHERE s.status = 'published' AND s.location_id IN (SELECT DISTINCT location_id
-	           FROM storage_bookings ORDER BY location_id LIMIT $changed)
-	           AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)")
+	affected=$(touch_locations "$changed" $((30 + r)))
 	remember
 	t0=$(now_ms) && "$snapctl" --json reconcile >"$tmp/b.json" && t1=$(now_ms)
 	echo $((t1 - t0)) >>"$tmp/b" && rows_written >>"$tmp/b.rows" && docs >>"$tmp/b.docs"

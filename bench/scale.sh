@@ -128,13 +128,7 @@ reconcile() {
 		"written  ratio to upsert --all $(ratio "$ms" "$up_ms")  (target 0, 0, <= 0.5)"
 	locations=$(sql -c "SELECT count(DISTINCT location_id) FROM storage_bookings")
 	changed=$(((locations + 99) / 100))
-	sql -c "INSERT INTO sensor_readings SELECT i.id, 31.5, 'C', now(), false
-	        FROM iot_sensors i WHERE i.location_id IN (SELECT DISTINCT location_id
-	        FROM storage_bookings ORDER BY location_id LIMIT $changed)"
-	affected=$(sql -c "SELECT count(*) FROM market_inventory_snapshots s
-	           WHERE s.status = 'published' AND s.location_id IN (SELECT DISTINCT location_id
-	           FROM storage_bookings ORDER BY location_id LIMIT $changed)
-	           AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)")
+	affected=$(touch_locations "$changed" 31.5)
 	remember
 	t0=$(now_ms) && "$snapctl" --quiet reconcile && t1=$(now_ms)
 	ms=$((t1 - t0)) rows=$(rows_written) docs=$("$bulk" since "${coll[@]}" "$t0")
