@@ -56,8 +56,12 @@ psql -XAqc "UPDATE market_inventory_snapshots SET status_changed_at = now() - in
             WHERE booking_id = '$two'"
 run cleanup --dry-run --orphans
 run cleanup --orphans
+run list --status published --limit 5
+run verify
 run status
 run cron
+step "snapctl systemd    (the first of its six units)"
+"$snapctl" systemd | awk '/^# ==> / { n++ } n < 2'
 step "snapctl upsert 00000000-0000-0000-0000-000000000000    (an unknown booking)"
 "$snapctl" upsert 00000000-0000-0000-0000-000000000000 || echo "exit code $?" >&2
 printf '\ndemo: done; snapshots: %s\n' \
