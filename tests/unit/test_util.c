@@ -80,6 +80,7 @@ static void redact_hides_passwords(void **state)
 	check_redact("host=db user=snap password=s3cret dbname=market",
 	             "host=db user=snap password=*** dbname=market");
 	check_redact("password='a b\\' c' host=db", "password=*** host=db");
+	check_redact("password=s\\wo host=db", "password=*** host=db"); /* libpq reads "swo" */
 	check_redact("host=db password = s3cret user=u", "host=db password = *** user=u");
 	check_redact("sslpassword=k3y host=db", "sslpassword=*** host=db");
 	check_redact("postgresql://db/market?password=s3cret&sslmode=verify-full",
