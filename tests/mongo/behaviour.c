@@ -7,6 +7,7 @@
  *                          may be lost            written                   others written
  *   nInserted              documents written      documents sent            documents written
  *   wire version           21                     8                         8 and up
+ *   find's first batch     101 documents          every document            101 documents
  *
  * and, not checkable from one client: mongo-java-server runs one operation on a collection at a
  * time, so races between snapctl's runs cannot show on it (tests/integration/sync_races.sh
@@ -302,6 +303,46 @@ static void bulk_insert_reports_what_it_inserted(void **state)
 	mongoc_bulk_operation_destroy(bulk);
 }
 
+/* A find without batchSize: MongoDB answers with 101 documents and a cursor for the rest;
+ * mongo-java-server sends every document at once, past the 48 MB a message may hold on a large
+ * collection. So snapctl's scans ask for batches. */
+static void find_first_batch(void **state)
+{
+	bson_t *cmd = BCON_NEW("find", BCON_UTF8("behaviour"), "filter", "{", "}");
+	bson_t reply;
+	bson_iter_t it;
+	bson_error_t error;
+	char key[16];
+	uint32_t n = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		bson_t *doc;
+
+		snprintf(key, sizeof(key), "f%d", i);
+		doc = BCON_NEW("booking_id", BCON_UTF8(key));
+		assert_true(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+		bson_destroy(doc);
+	}
+	assert_true(
+	    mongoc_collection_read_command_with_opts(coll, cmd, NULL, NULL, &reply, &error));
+	assert_true(bson_iter_init_find(&it, &reply, "cursor"));
+	assert_true(bson_iter_recurse(&it, &it));
+	assert_true(bson_iter_find(&it, "firstBatch"));
+	assert_true(bson_iter_recurse(&it, &it));
+	while (bson_iter_next(&it))
+		n++;
+	fprintf(stderr, "note: %s sends %u documents in find's first batch\n", server_name[server],
+	        n);
+	if (server == MONGO_JAVA_SERVER)
+		assert_true(n >= 300);
+	else
+		assert_int_equal(n, 101);
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+}
+
 /* The wire version the server announces: libmongoc needs 6 (MongoDB 3.6) and up. */
 static void wire_version(void **state)
 {
@@ -334,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(unordered_bulk_reports_failures_by_index),
 	    cmocka_unit_test(bulk_insert_reports_what_it_inserted),
 	    cmocka_unit_test(wire_version),
+	    cmocka_unit_test(find_first_batch),
 	};
 
 	if (!getenv("SNAPCTL_MONGO_URI"))
