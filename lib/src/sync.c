@@ -399,37 +399,8 @@ static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int for
 	return SNAP_OK;
 }
 
-/* Claims a batch of want into h, after reaching MongoDB (when it is down, nothing is
- * touched). */
-static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
-                       const char *failed_before, long want, struct hand *h, snap_sync_summary *sum,
-                       snap_error *err)
-{
-	char limit[24], lease[16];
-	const char *params[3] = {limit, lease, failed_before};
-	const struct mongo_ops *ops;
-	PGresult *res = NULL;
-	double claimed_at;
-	void *store;
-	snap_code rc;
-
-	snprintf(limit, sizeof(limit), "%ld", want);
-	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
-	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK)
-		return rc;
-	claimed_at = now_seconds();
-	if (mode == DUE_AMONG)
-		rc = pick(ctx, o, "claiming snapshots", SQL_CLAIM_IDS_DUE, 3, NULL, 0, params, &res,
-		          err);
-	else
-		rc = pick(ctx, o, "claiming snapshots",
-		          mode == WITHDRAW ? SQL_CLAIM_WITHDRAW : SQL_CLAIM_IDS, 2, SQL_CLAIM_DUE,
-		          3, params, &res, err);
-	return rc == SNAP_OK ? take(ctx, res, claimed_at, mode == WITHDRAW, h, sum, err) : rc;
-}
-
-/* Sends the claim of the next due batch of want, to be taken with claim_collect: PostgreSQL
- * claims it while MongoDB writes the batch in hand. */
+/* Sends the claim of the next due batch of want, to be taken with claim_collect; sync-all
+ * sends it ahead, so that PostgreSQL claims it while MongoDB writes the batch in hand. */
 static snap_code claim_send(snap_ctx *ctx, const char *failed_before, long want, double *sent,
                             snap_error *err)
 {
@@ -449,6 +420,36 @@ static snap_code claim_collect(snap_ctx *ctx, double sent, struct hand *h, snap_
 	snap_code rc = pg_receive(ctx, "claiming snapshots", &res, err);
 
 	return rc == SNAP_OK ? take(ctx, res, sent, 0, h, sum, err) : rc;
+}
+
+/* Claims into h, after reaching MongoDB (when it is down, nothing is touched): a batch of want
+ * of what is due, or the ids given (all of them, or those due among them). */
+static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
+                       const char *failed_before, long want, struct hand *h, snap_sync_summary *sum,
+                       snap_error *err)
+{
+	char lease[16];
+	const char *params[3] = {NULL, lease, failed_before};
+	const struct mongo_ops *ops;
+	PGresult *res = NULL;
+	double claimed_at;
+	void *store;
+	snap_code rc;
+
+	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK)
+		return rc;
+	if (!o->ids) { /* what is due: the claim sync-all also sends ahead */
+		rc = claim_send(ctx, failed_before, want, &claimed_at, err);
+		return rc == SNAP_OK ? claim_collect(ctx, claimed_at, h, sum, err) : rc;
+	}
+	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
+	claimed_at = now_seconds();
+	rc = pick(ctx, o, "claiming snapshots",
+	          mode == DUE_AMONG  ? SQL_CLAIM_IDS_DUE
+	          : mode == WITHDRAW ? SQL_CLAIM_WITHDRAW
+	                             : SQL_CLAIM_IDS,
+	          mode == DUE_AMONG ? 3 : 2, NULL, 0, params, &res, err);
+	return rc == SNAP_OK ? take(ctx, res, claimed_at, mode == WITHDRAW, h, sum, err) : rc;
 }
 
 /* Writes the listings of the batch in hand. *written 0: nothing written, the claims go back
