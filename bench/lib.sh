@@ -58,3 +58,19 @@ touch_locations() {
 	        FROM storage_bookings ORDER BY location_id LIMIT $1)
 	        AND EXISTS (SELECT 1 FROM iot_sensors i WHERE i.location_id = s.location_id)"
 }
+fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
+# against_reference SQL_FILE [PSQL_ARGS...]: from an empty snapshot table, the reference
+# statement, then `snapctl upsert --all`, their times appended to $tmp/ref and $tmp/up; stops
+# the benchmark unless both give the same content() (each script says which columns count).
+against_reference() {
+	local file=$1 ref t0 t1
+	shift
+	fresh
+	t0=$(now_ms) && sql "$@" -f "$file" && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/ref"
+	ref=$(content)
+	fresh
+	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/up"
+	[ "$(content)" = "$ref" ] || { echo "bench: content differs from the reference" >&2; exit 1; }
+}

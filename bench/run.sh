@@ -59,25 +59,14 @@ content() {
 	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols),
 	        E'\n' ORDER BY booking_id)) FROM market_inventory_snapshots"
 }
-fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
 
 echo "bench: upsert --all vs INSERT ... SELECT, $runs runs each" >&2
 for r in $(seq "$runs"); do
-	fresh
-	t0=$(now_ms) && sql -f "$tmp/reference.sql" && t1=$(now_ms)
-	echo $((t1 - t0)) >>"$tmp/ref"
-	ref_content=$(content)
-	fresh
-	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
-	echo $((t1 - t0)) >>"$tmp/first"
-	[ "$(content)" = "$ref_content" ] || { echo "bench: content differs from the reference" >&2; exit 1; }
-	sql -c "DROP TABLE IF EXISTS bench_before" \
-		-c "CREATE TABLE bench_before AS SELECT ctid AS c, xmin::text AS x FROM market_inventory_snapshots"
+	against_reference "$tmp/reference.sql"
+	remember
 	t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
 	echo $((t1 - t0)) >>"$tmp/rerun"
-	sql -c "SELECT count(*) FROM market_inventory_snapshots s
-	        LEFT JOIN bench_before b ON b.c = s.ctid AND b.x = s.xmin::text WHERE b.c IS NULL" \
-		>>"$tmp/written"
+	rows_written >>"$tmp/written"
 done
 
 echo "bench: cold single upserts, $cold each" >&2
@@ -97,7 +86,7 @@ forget_cold
 # And the unchanged path the booking service hits on a repeated call.
 read -r again_p50 _ < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
 
-ref=$(median <"$tmp/ref") first=$(median <"$tmp/first") rerun=$(median <"$tmp/rerun")
+ref=$(median <"$tmp/ref") first=$(median <"$tmp/up") rerun=$(median <"$tmp/rerun")
 written=$(sort -n "$tmp/written" | tail -1)
 cat <<EOT
 snapctl benchmark: $bookings bookings, PostgreSQL $(sql -c "SHOW server_version"), $(nproc) cores

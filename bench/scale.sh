@@ -48,22 +48,14 @@ content() {
 	sql -c "SELECT md5(string_agg(concat_ws('|', $ccols), E'\n' ORDER BY booking_id))
 	        FROM market_inventory_snapshots"
 }
-fresh() { sql -c "TRUNCATE market_inventory_snapshots" -c "CHECKPOINT"; }
 figure() { printf '%s\n' "$*" | tee -a "$out" >&2; }
 
 upsert_all() {
-	local n=$1 r t0 t1 ref
+	local n=$1 r
 	echo "bench: $n: upsert --all vs the reference, $runs runs each" >&2
 	: >"$tmp/ref" && : >"$tmp/up"
 	for r in $(seq "$runs"); do
-		fresh
-		t0=$(now_ms) && sql -v pest_limit=50 -f bench/reference.sql && t1=$(now_ms)
-		echo $((t1 - t0)) >>"$tmp/ref"
-		ref=$(content)
-		fresh
-		t0=$(now_ms) && "$snapctl" --quiet upsert --all && t1=$(now_ms)
-		echo $((t1 - t0)) >>"$tmp/up"
-		[ "$(content)" = "$ref" ] || { echo "bench: content differs from the reference" >&2; exit 1; }
+		against_reference bench/reference.sql -v pest_limit=50
 	done
 	up_ms=$(median <"$tmp/up")
 	figure "upsert --all, $n bookings, median ms: snapctl $up_ms  reference $(median <"$tmp/ref")" \
