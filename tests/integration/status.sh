@@ -137,4 +137,16 @@ for job in "sync-all --max-duration 240" "reconcile --max-duration 1500" \
 	printf '%s\n' "$OUT" | grep -q "^[0-9*/ ]* $real --quiet $job$" || fail "cron, $job: $OUT"
 done
 expect 64 cron extra
+one_line_error "cron takes no arguments"
+
+# systemd: the same jobs as six units, this binary by its real path; bad input changes nothing.
+expect 0 systemd
+assert_eq "units" "snapctl-sync.service snapctl-sync.timer snapctl-reconcile.service snapctl-reconcile.timer snapctl-cleanup.service snapctl-cleanup.timer" \
+	"$(printf '%s\n' "$OUT" | sed -n 's/^# ==> \(.*\) <==$/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+for job in "sync-all --max-duration 240" "reconcile --max-duration 1500" \
+	"cleanup --orphans" "verify --repair --max-duration 3000"; do
+	printf '%s\n' "$OUT" | grep -qx "ExecStart=$real --quiet $job" || fail "systemd, $job: $OUT"
+done
+expect 64 systemd extra
+one_line_error "systemd takes no arguments"
 echo ok
