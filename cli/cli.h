@@ -7,47 +7,57 @@
 
 #include "snapshot.h"
 
-/* Every option of every command. The table in cmdtab.c says which command takes which. */
+/* Every option of every command, from the table (cmdtab.def); OPT_NONE ends a list. */
 enum opt_id {
-	OPT_PG,
-	OPT_MONGO,
-	OPT_MONGO_DB,
-	OPT_CONFIG,
-	OPT_JSON,
-	OPT_QUIET,
-	OPT_VERBOSE,
-	OPT_LOG_FORMAT,
-	OPT_METRICS_FILE,
-	OPT_HELP,
-	OPT_VERSION,
-	OPT_ALL,
-	OPT_DRY_RUN,
-	OPT_BATCH_SIZE,
-	OPT_CHECK,
-	OPT_SOURCE_INDEXES,
-	OPT_FIX_DUPLICATES,
-	OPT_LISTING,
-	OPT_LIMIT,
-	OPT_MAX_DURATION,
-	OPT_RETRY_FAILED,
-	OPT_PUBLISH,
-	OPT_OLDER_THAN,
-	OPT_ORPHANS,
-	OPT_STATUS,
-	OPT_CROP,
-	OPT_FARMER,
-	OPT_AFTER,
-	OPT_REPAIR,
+	OPT_NONE,
+#define GLOBAL(i, ...) OPT_##i,
+#define OPTION(i, ...) OPT_##i,
+#define COMMAND(fn, ...)
+#include "cmdtab.def"
+#undef GLOBAL
+#undef OPTION
+#undef COMMAND
 	OPT_COUNT
+};
+
+/* What an option's value is; the checks and the completions follow from it. */
+enum value_type {
+	V_FLAG,    /* no value */
+	V_COUNT,   /* a whole number from lo to hi */
+	V_SECONDS, /* decimal seconds from lo to hi */
+	V_AGE,     /* a number with s, m, h, d or w (snap_parse_duration) */
+	V_CHOICE,  /* one of choices */
+	V_URI,
+	V_PATH,
+	V_TEXT,
 };
 
 struct opt {
 	enum opt_id id;
 	const char *name; /* long name, without "--" */
 	char short_name;  /* 0: none */
-	const char *arg;  /* argument placeholder; NULL: a flag */
+	int global;       /* every command takes it */
+	int repeat;       /* may be given more than once */
+	enum value_type type;
+	const char *arg;            /* the value's placeholder in help */
+	double lo, hi;              /* V_COUNT, V_SECONDS */
+	const char *const *choices; /* V_CHOICE: NULL-terminated */
 	const char *help;
-	const char *values; /* space-separated choices for completion; NULL: free text */
+};
+
+/* An option as one command takes it. */
+struct use {
+	enum opt_id id;
+	const char *help; /* NULL: the option's */
+	const char *def;  /* the default, as it would be typed; NULL: none */
+};
+
+#define MANY (-1)
+/* What a command takes after its options: booking ids, from min to max (MANY: no limit). */
+struct operands {
+	int min, max;
+	int from_stdin;      /* "-" alone: the ids on standard input */
+	enum opt_id instead; /* a flag that stands for every booking, without ids (OPT_NONE) */
 };
 
 struct invocation;
@@ -55,34 +65,46 @@ typedef int (*cmd_fn)(struct invocation *inv);
 
 struct cmd {
 	const char *name;
-	const char *args; /* operand synopsis, e.g. "BOOKING_ID... | - | --all" */
 	const char *summary;
+	struct operands operands;
+	int writes;             /* then it takes --dry-run */
+	const struct use *uses; /* ended by OPT_NONE; NULL: none */
 	cmd_fn fn;
-	const enum opt_id *opts; /* terminated by OPT_COUNT */
 };
 
-extern const struct opt global_opts[];
-extern const struct opt cmd_opts[];
+extern const struct opt options[OPT_COUNT];
 extern const struct cmd commands[];
 const struct opt *opt_find(enum opt_id id);
 const struct cmd *cmd_find(const char *name);
+/* cmd's i-th option (its uses, then --dry-run when it writes); NULL past the last. */
+const struct use *cmd_use(const struct cmd *cmd, size_t i);
+/* How cmd takes option id; NULL when it does not (global options neither). */
+const struct use *cmd_uses(const struct cmd *cmd, enum opt_id id);
+/* A value of o: 1 with *count or *seconds set as its type says, or 0 when it is not one. */
+int opt_parse(const struct opt *o, const char *text, long *count, double *seconds);
+/* What a value of o must be, e.g. "a number from 1 to 100000", into buf. */
+void opt_must(const struct opt *o, char *buf, size_t size);
+/* cmd's operands as --help writes them, e.g. "BOOKING_ID... | - | --all"; "" for none. */
+void cmd_operands(const struct cmd *cmd, char *buf, size_t size);
 
 enum log_format { LOG_TEXT, LOG_JSON };
 
 struct invocation {
 	const struct cmd *cmd;
-	const char *opt[OPT_COUNT]; /* argument, or "" for a flag given; NULL: not given */
-	int verbose;                /* -v count */
-	char **args;                /* operands */
+	/* Each option's value as typed ("" for a flag) on the command line, else from the config
+	 * file, else the command's default; NULL: none. Counts and durations also parsed: */
+	const char *opt[OPT_COUNT];
+	long count[OPT_COUNT];     /* V_COUNT */
+	double seconds[OPT_COUNT]; /* V_SECONDS, V_AGE */
+	char *owned[OPT_COUNT];    /* values from the config file, which opt[] points to */
+	int verbose;               /* -v count */
+	char **args;               /* operands */
 	int nargs;
 	/* resolved settings: flags, then environment, then config file, then defaults */
 	char *pg_uri;
 	char *mongo_uri;
 	char *mongo_db;
 	char *metrics_file; /* --metrics-file or the config's metrics_file; NULL: none */
-	int batch_size;
-	long limit;         /* --limit; 0: none */
-	double max_seconds; /* --max-duration; 0: none */
 	int pest_event_limit;
 	int lease_seconds; /* config only; 0: the library's default */
 	int max_attempts;
@@ -141,21 +163,15 @@ void metrics_write(struct invocation *inv, const struct run_summary *r, int ok);
 void help_main(FILE *f);
 void help_cmd(FILE *f, const struct cmd *cmd);
 
-int cmd_init_db(struct invocation *inv);
-int cmd_upsert(struct invocation *inv);
-int cmd_get(struct invocation *inv);
-int cmd_publish(struct invocation *inv);
-int cmd_sync_all(struct invocation *inv);
-int cmd_withdraw(struct invocation *inv);
-int cmd_reconcile(struct invocation *inv);
-int cmd_cleanup(struct invocation *inv);
-int cmd_status(struct invocation *inv);
-int cmd_verify(struct invocation *inv);
-int cmd_cron(struct invocation *inv);
-int cmd_systemd(struct invocation *inv);
+#define GLOBAL(i, ...)
+#define OPTION(i, ...)
+#define COMMAND(fn, ...) int fn(struct invocation *inv);
+#include "cmdtab.def"
+#undef GLOBAL
+#undef OPTION
+#undef COMMAND
 /* cmd_publish.c: runs a sync (publish, sync-all) and reports its summary. */
 int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job);
 void self_path(char *buf, size_t size); /* this executable's path, else "snapctl" */
-int cmd_list(struct invocation *inv);
 
 #endif

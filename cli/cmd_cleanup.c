@@ -6,22 +6,14 @@
 int cmd_cleanup(struct invocation *inv)
 {
 	static const char *const names[] = {"deleted", "kept", "orphans"};
-	const char *age = inv->opt[OPT_OLDER_THAN] ? inv->opt[OPT_OLDER_THAN] : "90d";
 	snap_cleanup_opts o = {0};
 	snap_cleanup_summary s = {0};
 	snap_error err = {0};
 	snap_code rc;
 
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "cleanup takes no arguments");
-	if (!snap_parse_duration(age, &o.older_than_seconds))
-		return fail(inv, EXIT_USAGE,
-		            "--older-than must be a number with s, m, h, d or w (e.g. 90d) of at "
-		            "most a century, "
-		            "not '%.40s'",
-		            age);
+	o.older_than_seconds = inv->seconds[OPT_OLDER_THAN];
 	o.orphans = inv->opt[OPT_ORPHANS] != NULL;
-	o.batch_size = inv->batch_size;
+	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_cleanup(inv->ctx, &o, &s, &err);
 	{

@@ -11,8 +11,6 @@ int cmd_get(struct invocation *inv)
 	snap_error err = {0};
 	char *json = NULL;
 
-	if (inv->nargs != 1)
-		return fail(inv, EXIT_USAGE, "get takes exactly one BOOKING_ID");
 	if ((inv->opt[OPT_LISTING] ? snap_listing_get : snap_snapshot_get)(inv->ctx, inv->args[0],
 	                                                                   &json, &err) != SNAP_OK)
 		return fail_snap(inv, &err);

@@ -105,8 +105,6 @@ int cmd_init_db(struct invocation *inv)
 	snap_error err = {0};
 	int version = 0, rc = 0;
 
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "init-db takes no arguments");
 	r.migrations = json_object_new_array();
 	r.created = json_object_new_array();
 	r.missing = json_object_new_array();

@@ -46,13 +46,11 @@ int cmd_list(struct invocation *inv)
 	snap_error err = {0};
 	snap_code rc;
 
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "list takes no arguments");
 	o.status = inv->opt[OPT_STATUS];
 	o.crop_type = inv->opt[OPT_CROP];
 	o.farmer_id = inv->opt[OPT_FARMER];
 	o.after = inv->opt[OPT_AFTER];
-	o.limit = inv->limit;
+	o.limit = inv->count[OPT_LIMIT];
 	if (inv->opt[OPT_JSON])
 		out.array = json_object_new_array();
 	rc = snap_list(inv->ctx, &o, row, &out, &err);
@@ -61,7 +59,7 @@ int cmd_list(struct invocation *inv)
 	json_object_put(out.array);
 	if (rc != SNAP_OK)
 		return fail_snap(inv, &err);
-	if (!out.array && human_output(inv) && out.rows == (o.limit > 0 ? o.limit : 50))
+	if (!out.array && human_output(inv) && out.rows == o.limit)
 		printf("(more: --after %s)\n", out.last);
 	return 0;
 }

@@ -28,8 +28,6 @@ int cmd_publish(struct invocation *inv)
 {
 	snap_sync_opts o = {0};
 
-	if (!inv->nargs)
-		return fail(inv, EXIT_USAGE, "publish takes one or more BOOKING_IDs");
 	o.ids = (const char *const *)inv->args;
 	o.nids = (size_t)inv->nargs;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;

@@ -15,9 +15,9 @@ int cmd_reconcile(struct invocation *inv)
 
 	o.ids = inv->nargs ? (const char *const *)inv->args : NULL;
 	o.nids = (size_t)inv->nargs;
-	o.limit = inv->limit;
-	o.batch_size = inv->batch_size;
-	o.max_seconds = inv->max_seconds;
+	o.limit = inv->count[OPT_LIMIT];
+	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
+	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_reconcile(inv->ctx, &o, &s, &err);
 	{

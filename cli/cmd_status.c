@@ -108,13 +108,9 @@ int cmd_status(struct invocation *inv)
 	snap_error err = {0};
 	struct json_object *st, *why;
 	char *json = NULL;
-	long top = 10;
+	long top = inv->count[OPT_LIMIT];
 	int code;
 
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "status takes no arguments");
-	if (inv->limit)
-		top = inv->limit;
 	if (snap_status(inv->ctx, (int)(top > 1000 ? 1000 : top), &json, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
 	st = json_tokener_parse(json);

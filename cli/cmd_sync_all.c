@@ -6,11 +6,9 @@ int cmd_sync_all(struct invocation *inv)
 {
 	snap_sync_opts o = {0};
 
-	if (inv->nargs)
-		return fail(inv, EXIT_USAGE, "sync-all takes no arguments");
-	o.limit = inv->limit;
-	o.batch_size = inv->batch_size;
-	o.max_seconds = inv->max_seconds;
+	o.limit = inv->count[OPT_LIMIT];
+	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
+	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
 	o.retry_failed = inv->opt[OPT_RETRY_FAILED] != NULL;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	return sync_run(inv, &o, "sync-all");

@@ -89,7 +89,7 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
                               snap_error *err)
 {
-	size_t batch = inv->batch_size ? (size_t)inv->batch_size : SNAP_BATCH_SIZE, n = 0;
+	size_t batch = (size_t)inv->count[OPT_BATCH_SIZE], n = 0;
 	char(*ids)[40] = calloc(batch, sizeof(*ids));
 	const char **ptrs = calloc(batch, sizeof(*ptrs));
 	FILE *spool = NULL;
@@ -159,27 +159,20 @@ static void publish_ready(struct invocation *inv, FILE *ready)
 
 int cmd_upsert(struct invocation *inv)
 {
-	int all = inv->opt[OPT_ALL] != NULL, from_stdin, i;
+	int all = inv->opt[OPT_ALL] != NULL;
 	unsigned flags = inv->opt[OPT_DRY_RUN] ? SNAP_UPSERT_DRY_RUN : 0;
 	struct tally t = {inv, {0}, 1, flags != 0, NULL};
 	snap_error err = {0};
 	snap_code rc;
 
-	from_stdin = inv->nargs == 1 && !strcmp(inv->args[0], "-");
-	if (all && inv->nargs)
-		return fail(inv, EXIT_USAGE, "--all takes no booking ids");
-	if (!all && !inv->nargs)
-		return fail(inv, EXIT_USAGE, "no booking ids given (BOOKING_ID..., - or --all)");
-	for (i = 0; i < inv->nargs && !from_stdin; i++)
-		if (!strcmp(inv->args[i], "-"))
-			return fail(inv, EXIT_USAGE, "'-' reads ids from stdin and goes alone");
 	/* With --all a terminal gets a summary; scripts (--json) and -v get every booking. */
 	t.per_booking = !inv->opt[OPT_QUIET] && (!all || inv->opt[OPT_JSON] || inv->verbose);
 	if (inv->opt[OPT_PUBLISH] && !t.dry_run && !(t.ready = tmpfile()))
 		return fail(inv, EXIT_SOFTWARE, "cannot create a temporary file");
 	if (all)
-		rc = snap_upsert_all(inv->ctx, flags, print_result, &t, &err);
-	else if (from_stdin)
+		rc = snap_upsert_all(inv->ctx, flags, (int)inv->count[OPT_BATCH_SIZE], print_result,
+		                     &t, &err);
+	else if (!strcmp(inv->args[0], "-"))
 		rc = upsert_stdin(inv, flags, &t, &err);
 	else
 		rc = snap_upsert(inv->ctx, (const char *const *)inv->args, (size_t)inv->nargs,

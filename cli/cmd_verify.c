@@ -47,13 +47,9 @@ int cmd_verify(struct invocation *inv)
 	long differ;
 	int code;
 
-	if (inv->nargs) {
-		json_object_put(shown.details);
-		return fail(inv, EXIT_USAGE, "verify takes no arguments");
-	}
-	o.limit = inv->limit;
-	o.batch_size = inv->batch_size;
-	o.max_seconds = inv->max_seconds;
+	o.limit = inv->count[OPT_LIMIT];
+	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
+	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
 	o.repair = inv->opt[OPT_REPAIR] != NULL;
 	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 	rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);

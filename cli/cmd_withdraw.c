@@ -9,8 +9,6 @@ int cmd_withdraw(struct invocation *inv)
 	snap_error err = {0};
 	int dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 
-	if (inv->nargs != 1)
-		return fail(inv, EXIT_USAGE, "withdraw takes exactly one BOOKING_ID");
 	if (snap_withdraw(inv->ctx, inv->args[0], dry_run, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
 	if (inv->opt[OPT_JSON]) {

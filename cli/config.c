@@ -1,7 +1,8 @@
 /* Settings: flags, then environment, then the config file, then defaults.
- * The file holds `key = value` lines; '#' starts a comment line. Like libpq with .pgpass, a file
- * that holds a secret (a password, a key password, a token) must not be readable by group or
- * others (group: unless root owns it). */
+ * The file holds `key = value` lines; '#' starts a comment line. A key COMMAND.OPTION (e.g.
+ * sync-all.batch-size) sets an option of that command that takes a value, as typed after it. Like
+ * libpq with .pgpass, a file that holds a secret (a password, a key password, a token) must not be
+ * readable by group or others (group: unless root owns it). */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -48,9 +49,42 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* COMMAND.OPTION = value: checked whatever the command, taken for this one unless typed. */
+static int set_cmd_key(struct invocation *inv, const char *where, const char *key, const char *val)
+{
+	const char *dot = strchr(key, '.');
+	const struct cmd *c;
+	const struct use *u;
+	const struct opt *o = NULL;
+	char name[32], must[160];
+	long count;
+	double seconds;
+	size_t i;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - key), key);
+	c = cmd_find(name);
+	for (i = 0; c && !o && (u = cmd_use(c, i)); i++)
+		if (!strcmp(opt_find(u->id)->name, dot + 1))
+			o = opt_find(u->id);
+	if (!o || o->type == V_FLAG)
+		return fail(inv, EXIT_CONFIG, "%s: unknown key '%.40s'", where, key);
+	if (!opt_parse(o, val, &count, &seconds)) {
+		opt_must(o, must, sizeof(must));
+		return fail(inv, EXIT_CONFIG, "%s: %s must be %s", where, key, must);
+	}
+	if (c == inv->cmd && (!inv->opt[o->id] || inv->owned[o->id])) {
+		free(inv->owned[o->id]);
+		if (!(inv->owned[o->id] = strdup(val)))
+			return fail(inv, EXIT_SOFTWARE, "out of memory");
+		inv->opt[o->id] = inv->owned[o->id];
+	}
+	return 0;
+}
+
 static int set_key(struct invocation *inv, const char *path, int lineno, const char *key,
                    const char *val, struct file_settings *fs)
 {
+	char where[1100];
 	char **text = !strcmp(key, "pg_uri")         ? &fs->pg_uri
 	              : !strcmp(key, "mongo_uri")    ? &fs->mongo_uri
 	              : !strcmp(key, "mongo_db")     ? &fs->mongo_db
@@ -58,6 +92,10 @@ static int set_key(struct invocation *inv, const char *path, int lineno, const c
 	                                             : NULL;
 	size_t i;
 
+	if (strchr(key, '.')) {
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		return set_cmd_key(inv, where, key, val);
+	}
 	for (i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
 		const struct int_key *k = &int_keys[i];
 
@@ -181,8 +219,18 @@ int config_resolve(struct invocation *inv)
 	}
 	if (!inv->opt[OPT_LOG_FORMAT] && fs.log_format)
 		inv->log_format = strcmp(fs.log_format, "json") ? LOG_TEXT : LOG_JSON;
-	if (!inv->batch_size)
-		inv->batch_size = fs.batch_size;
+	/* batch_size: every command's, unless its own is typed or set */
+	if (fs.batch_size && inv->cmd && cmd_uses(inv->cmd, OPT_BATCH_SIZE) &&
+	    !inv->opt[OPT_BATCH_SIZE]) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%d", fs.batch_size);
+		if (!(inv->owned[OPT_BATCH_SIZE] = strdup(n))) {
+			rc = fail(inv, EXIT_SOFTWARE, "out of memory");
+			goto out;
+		}
+		inv->opt[OPT_BATCH_SIZE] = inv->owned[OPT_BATCH_SIZE];
+	}
 	inv->pest_event_limit = fs.pest_event_limit;
 	inv->lease_seconds = fs.lease_seconds;
 	inv->max_attempts = fs.max_attempts;

@@ -1,14 +1,12 @@
 /* snapctl's entry point: parse the command line against the table, resolve settings, make the
  * library context, dispatch, map the outcome to an exit code. */
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "parse.h"
-
-#define MAX_OPTS 64
 
 static snap_ctx *signal_ctx;
 
@@ -23,49 +21,49 @@ static void on_signal(int sig)
 		snap_ctx_interrupt(signal_ctx);
 }
 
+/* One option in getopt_long's tables. */
+static void add_opt(const struct opt *o, struct option *lo, int *n, char **s)
+{
+	int arg = o->type != V_FLAG;
+
+	lo[(*n)++] =
+	    (struct option){o->name, arg ? required_argument : no_argument, NULL, 256 + (int)o->id};
+	if (o->short_name) {
+		*(*s)++ = o->short_name;
+		if (arg)
+			*(*s)++ = ':';
+	}
+}
+
 /* Builds getopt_long's tables from the global options and, if cmd is set, its options. */
 static void build_opts(const struct cmd *cmd, struct option *lo, char *shorts)
 {
-	const struct opt *o;
-	const enum opt_id *id;
+	const struct use *u;
+	size_t i;
 	int n = 0;
 	char *s = shorts;
 
 	*s++ = ':';
-	for (o = global_opts; o->name; o++) {
-		lo[n++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
-		                          256 + (int)o->id};
-		if (o->short_name) {
-			*s++ = o->short_name;
-			if (o->arg)
-				*s++ = ':';
-		}
-	}
-	for (id = cmd ? cmd->opts : NULL; id && *id != OPT_COUNT; id++) {
-		o = opt_find(*id);
-		lo[n++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
-		                          256 + (int)o->id};
-		if (o->short_name) {
-			*s++ = o->short_name;
-			if (o->arg)
-				*s++ = ':';
-		}
-	}
+	for (i = 1; i < OPT_COUNT; i++)
+		if (options[i].global)
+			add_opt(&options[i], lo, &n, &s);
+	for (i = 0; cmd && (u = cmd_use(cmd, i)); i++)
+		add_opt(opt_find(u->id), lo, &n, &s);
 	lo[n] = (struct option){0};
 	*s = '\0';
 }
 
 static const struct opt *opt_by_short(const struct cmd *cmd, int c)
 {
-	const struct opt *o;
-	const enum opt_id *id;
+	const struct use *u;
+	size_t i;
 
-	for (o = global_opts; o->name; o++)
-		if (o->short_name == c)
-			return o;
-	for (id = cmd ? cmd->opts : NULL; id && *id != OPT_COUNT; id++)
-		if (opt_find(*id)->short_name == c)
-			return opt_find(*id);
+	for (i = 1; i < OPT_COUNT; i++)
+		if (options[i].global && options[i].short_name == c)
+			return &options[i];
+	for (i = 0; cmd && (u = cmd_use(cmd, i)); i++)
+		if (opt_find(u->id)->short_name == c)
+			return opt_find(u->id);
 	return NULL;
 }
 
@@ -73,8 +71,8 @@ static const struct opt *opt_by_short(const struct cmd *cmd, int c)
  * command name); else permutes, so options may follow operands. Returns 0 or EXIT_USAGE. */
 static int parse(struct invocation *inv, int argc, char **argv, int stop_at_operand)
 {
-	struct option lo[MAX_OPTS];
-	char shorts[2 * MAX_OPTS + 3], spec[2 * MAX_OPTS + 4];
+	struct option lo[OPT_COUNT + 1];
+	char shorts[2 * OPT_COUNT + 3], spec[2 * OPT_COUNT + 4];
 	const struct opt *o;
 	int c;
 
@@ -94,40 +92,89 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 			            inv->cmd ? inv->cmd->name : "");
 		}
 		o = c >= 256 ? opt_find((enum opt_id)(c - 256)) : opt_by_short(inv->cmd, c);
-		inv->opt[o->id] = o->arg ? optarg : "";
+		inv->opt[o->id] = o->type != V_FLAG ? optarg : "";
 		if (o->id == OPT_VERBOSE)
 			inv->verbose++;
 	}
 	return 0;
 }
 
-/* What --limit and --max-duration take at most: beyond, a typing slip, not a wish. */
-#define MAX_LIMIT   1000000000L
-#define MAX_SECONDS 1e9
+/* Parses every value given into inv->count and inv->seconds: 0, or the first option whose
+ * value is not one of its type. */
+static enum opt_id take_values(struct invocation *inv)
+{
+	int i;
+
+	for (i = 1; i < OPT_COUNT; i++)
+		if (inv->opt[i] &&
+		    !opt_parse(&options[i], inv->opt[i], &inv->count[i], &inv->seconds[i]))
+			return (enum opt_id)i;
+	return OPT_NONE;
+}
 
 static int check_values(struct invocation *inv)
 {
-	const char *lf = inv->opt[OPT_LOG_FORMAT];
-	const char *bs = inv->opt[OPT_BATCH_SIZE];
-	long n;
+	enum opt_id bad = take_values(inv);
+	const struct opt *o = opt_find(bad);
+	char must[160], what[32];
+	size_t i;
 
-	if (lf && strcmp(lf, "text") != 0 && strcmp(lf, "json") != 0)
-		return fail(inv, EXIT_USAGE, "--log-format must be 'text' or 'json', not '%s'", lf);
-	inv->log_format = lf && !strcmp(lf, "json") ? LOG_JSON : LOG_TEXT;
-	if (inv->opt[OPT_LIMIT] && !parse_count(inv->opt[OPT_LIMIT], 1, MAX_LIMIT, &inv->limit))
-		return fail(inv, EXIT_USAGE, "--limit must be a number from 1 to %ld, not '%.40s'",
-		            MAX_LIMIT, inv->opt[OPT_LIMIT]);
-	if (inv->opt[OPT_MAX_DURATION] &&
-	    !parse_seconds(inv->opt[OPT_MAX_DURATION], 0.001, MAX_SECONDS, &inv->max_seconds))
-		return fail(inv, EXIT_USAGE,
-		            "--max-duration must be a number of seconds from 0.001 to %.0f, "
-		            "not '%.40s'",
-		            MAX_SECONDS, inv->opt[OPT_MAX_DURATION]);
-	if (bs && !parse_count(bs, 1, 100000, &n))
-		return fail(inv, EXIT_USAGE,
-		            "--batch-size must be a number from 1 to 100000, not '%.40s'", bs);
-	if (bs)
-		inv->batch_size = (int)n;
+	inv->log_format = inv->opt[OPT_LOG_FORMAT] && !strcmp(inv->opt[OPT_LOG_FORMAT], "json")
+	                      ? LOG_JSON
+	                      : LOG_TEXT;
+	if (!o)
+		return 0;
+	opt_must(o, must, sizeof(must));
+	if (o->type != V_CHOICE)
+		return fail(inv, EXIT_USAGE, "--%s must be %s, not '%.40s'", o->name, must,
+		            inv->opt[bad]);
+	for (i = 0; o->arg[i] && i + 1 < sizeof(what); i++)
+		what[i] = (char)tolower((unsigned char)o->arg[i]); /* the placeholder, lower case */
+	what[i] = '\0';
+	return fail(inv, EXIT_USAGE, "unknown %s '%.40s' for --%s (%s)", what, inv->opt[bad],
+	            o->name, must);
+}
+
+/* The operands against what the command takes. */
+static int check_operands(struct invocation *inv)
+{
+	const struct cmd *c = inv->cmd;
+	const struct operands *a = &c->operands;
+	int i;
+
+	if (a->max == 0 && inv->nargs)
+		return fail(inv, EXIT_USAGE, "%s takes no arguments", c->name);
+	if (a->min == 1 && a->max == 1 && inv->nargs != 1)
+		return fail(inv, EXIT_USAGE, "%s takes exactly one BOOKING_ID", c->name);
+	if (a->instead && inv->opt[a->instead]) {
+		if (inv->nargs)
+			return fail(inv, EXIT_USAGE, "--%s takes no booking ids",
+			            opt_find(a->instead)->name);
+		return 0;
+	}
+	if (inv->nargs < a->min) {
+		char synopsis[64];
+
+		cmd_operands(c, synopsis, sizeof(synopsis));
+		return fail(inv, EXIT_USAGE, "no booking ids given (%s)", synopsis);
+	}
+	for (i = 0; a->from_stdin && inv->nargs > 1 && i < inv->nargs; i++)
+		if (!strcmp(inv->args[i], "-"))
+			return fail(inv, EXIT_USAGE, "'-' reads ids from stdin and goes alone");
+	return 0;
+}
+
+/* The command's defaults for options neither typed nor in the config file. */
+static int take_defaults(struct invocation *inv)
+{
+	const struct use *u;
+	size_t i;
+
+	for (i = 0; (u = cmd_use(inv->cmd, i)); i++)
+		if (u->def && !inv->opt[u->id])
+			inv->opt[u->id] = u->def;
+	if (take_values(inv) != OPT_NONE) /* cli/gen.c checks every default at build time */
+		return fail(inv, EXIT_SOFTWARE, "a default of %s is not a value", inv->cmd->name);
 	return 0;
 }
 
@@ -138,12 +185,11 @@ static int run(struct invocation *inv)
 	struct sigaction sa = {0};
 	int rc;
 
-	if ((rc = config_resolve(inv)) != 0)
+	if ((rc = config_resolve(inv)) != 0 || (rc = take_defaults(inv)) != 0)
 		return rc;
 	cfg.pg_uri = inv->pg_uri;
 	cfg.mongo_uri = inv->mongo_uri;
 	cfg.mongo_db = inv->mongo_db;
-	cfg.batch_size = inv->batch_size;
 	cfg.pest_event_limit = inv->pest_event_limit;
 	cfg.lease_seconds = inv->lease_seconds;
 	cfg.max_attempts = inv->max_attempts;
@@ -194,10 +240,14 @@ int main(int argc, char **argv)
 	}
 	if (!inv.cmd)
 		return fail(&inv, EXIT_USAGE, "no command given; see 'snapctl --help'");
+	if ((rc = check_operands(&inv)) != 0)
+		return rc;
 	rc = run(&inv);
 	free(inv.pg_uri);
 	free(inv.mongo_uri);
 	free(inv.mongo_db);
 	free(inv.metrics_file);
+	for (at = 0; at < OPT_COUNT; at++)
+		free(inv.owned[at]);
 	return rc;
 }

@@ -52,18 +52,24 @@ typedef void (*snap_log_fn)(snap_log_level level, const char *message, void *dat
  * how many so far. For a progress display. */
 typedef void (*snap_progress_fn)(const char *what, long done, void *data);
 
+/* The batch of each bulk operation when its batch_size is 0, measured by bench/: larger
+ * batches spend less per item on planning and round trips, and each still commits within a
+ * few tenths of a second. */
+#define SNAP_UPSERT_BATCH    10000 /* bookings per transaction */
+#define SNAP_SYNC_BATCH      500   /* snapshots per claim and bulk write */
+#define SNAP_RECONCILE_BATCH 20000 /* snapshots checked per step */
+#define SNAP_CLEANUP_BATCH   100   /* snapshots deleted per transaction */
+#define SNAP_VERIFY_BATCH    1000  /* snapshots read per step */
+#define SNAP_LIST_LIMIT      50    /* rows per page of snap_list() */
+#define SNAP_STATUS_FAILED   10    /* failed snapshots snap_status() shows */
+
 /* Zero-initialise, then set what you need; NULL or 0 means the default. The strings are copied
  * by snap_ctx_new(). */
-/* Bookings per transaction in bulk work unless configured: measured by bench/run.sh, larger
- * batches spend less per booking on planning and scans, and still commit every few tenths
- * of a second. */
-#define SNAP_BATCH_SIZE 10000
 
 typedef struct snap_config {
 	const char *pg_uri;     /* libpq conninfo or URI; NULL: libpq's environment and services */
 	const char *app_name;   /* application_name for PostgreSQL; NULL: "snapctl" */
 	int pest_event_limit;   /* pest events kept per snapshot; 0: 50 */
-	int batch_size;         /* bookings per transaction in bulk work; 0: SNAP_BATCH_SIZE */
 	const char *mongo_uri;  /* NULL: mongodb://127.0.0.1:27017 */
 	const char *mongo_db;   /* database of market_listings; NULL: market_connect */
 	int lease_seconds;      /* how long a claim on a snapshot lasts; 0: 300 */
@@ -143,10 +149,10 @@ typedef enum snap_upsert_flags {
 snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned flags,
                       snap_upsert_fn fn, void *data, snap_error *err);
 
-/* Every booking, in batches of cfg.batch_size, each batch its own transaction, in id order.
- * Memory stays flat whatever the number of bookings. */
-snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
-                          snap_error *err);
+/* Every booking, batch_size at a time (0: SNAP_UPSERT_BATCH), each batch its own transaction,
+ * by location. Memory stays flat whatever the number of bookings. */
+snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_upsert_fn fn,
+                          void *data, snap_error *err);
 
 /* ---- listings (MongoDB, SPEC section 5) ---- */
 
@@ -170,7 +176,7 @@ typedef struct snap_sync_opts {
 	const char *const *ids; /* publish these now, whatever their schedule; NULL: due work */
 	size_t nids;
 	long limit;         /* snapshots at most; 0: no limit */
-	int batch_size;     /* snapshots per claim and bulk write; 0: 500 */
+	int batch_size;     /* snapshots per claim and bulk write; 0: SNAP_SYNC_BATCH */
 	double max_seconds; /* stop claiming after this long; 0: no limit */
 	int retry_failed;   /* also take 'failed' snapshots */
 	int dry_run;        /* count what would be done, claim and write nothing */
@@ -199,7 +205,7 @@ typedef struct snap_reconcile_opts {
 	const char *const *ids; /* check these; NULL: the published snapshots, in turn */
 	size_t nids;
 	long limit;         /* snapshots checked at most; 0: to the end of the pass */
-	int batch_size;     /* snapshots checked per step; 0: 20000 */
+	int batch_size;     /* snapshots checked per step; 0: SNAP_RECONCILE_BATCH */
 	double max_seconds; /* stop after this long; 0: no limit */
 	int dry_run;        /* check and count changes, write nothing */
 } snap_reconcile_opts;
@@ -223,7 +229,7 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *opts,
 typedef struct snap_cleanup_opts {
 	double older_than_seconds; /* withdrawn or completed for longer than this */
 	int orphans;               /* also remove listings whose snapshot no longer exists */
-	int batch_size;            /* snapshots per transaction; 0: 100 */
+	int batch_size;            /* snapshots per transaction; 0: SNAP_CLEANUP_BATCH */
 	int dry_run;               /* count what would go, change nothing */
 } snap_cleanup_opts;
 
@@ -247,7 +253,7 @@ typedef struct snap_list_opts {
 	const char *crop_type; /* case-insensitive; NULL: any */
 	const char *farmer_id; /* NULL: any */
 	const char *after;     /* the page after this booking id (the previous page's last) */
-	long limit;            /* rows at most; 0: 50 */
+	long limit;            /* rows at most; 0: SNAP_LIST_LIMIT */
 } snap_list_opts;
 
 /* One snapshot; the strings are borrowed for the callback ("" when unknown). */
@@ -268,8 +274,9 @@ snap_code snap_list(snap_ctx *ctx, const snap_list_opts *opts, snap_list_fn fn, 
 
 /* What an operator or a monitoring check wants to know, as one JSON object (*json_out, free
  * with snap_free()): schema_version, counts per status, oldest_due_seconds, active_leases,
- * expired_leases, the top_failed most recent failed snapshots with their last error,
- * missing_source_indexes, and runs: the last run of each job (snap_run_record). */
+ * expired_leases, the top_failed (0: SNAP_STATUS_FAILED) most recent failed snapshots with
+ * their last error, missing_source_indexes, and runs: the last run of each job
+ * (snap_run_record). */
 snap_code snap_status(snap_ctx *ctx, int top_failed, char **json_out, snap_error *err);
 
 /* Records the run of a job (e.g. "sync-all") that just ended: how long it took, its outcome
@@ -289,7 +296,7 @@ typedef enum snap_verify_class {
 
 typedef struct snap_verify_opts {
 	long limit;         /* bookings checked at most; 0: all */
-	int batch_size;     /* snapshots read per step; 0: 1000 */
+	int batch_size;     /* snapshots read per step; 0: SNAP_VERIFY_BATCH */
 	double max_seconds; /* start no new step after this long; 0: no limit */
 	int repair;         /* put right what differs */
 	int dry_run;        /* with repair: say what would be repaired, change nothing */

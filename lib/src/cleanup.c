@@ -14,8 +14,6 @@
 #include "internal.h"
 #include "listings.h"
 
-enum { DEFAULT_BATCH = 100 };
-
 #define OLD_FINISHED                                                                               \
 	" FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')"              \
 	" AND NOT recheck AND status_changed_at < now() - make_interval(secs => $1)"
@@ -222,7 +220,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
                        snap_error *err)
 {
 	double start = now_seconds();
-	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
+	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_CLEANUP_BATCH;
 	char age[32];
 	const char *params[2] = {age, "0"};
 	PGresult *res = NULL;

@@ -24,8 +24,7 @@ snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
 	*out = NULL;
 	if (!cfg)
 		cfg = &defaults;
-	if (cfg->pest_event_limit < 0 || cfg->batch_size < 0 || cfg->lease_seconds < 0 ||
-	    cfg->max_attempts < 0)
+	if (cfg->pest_event_limit < 0 || cfg->lease_seconds < 0 || cfg->max_attempts < 0)
 		return snap_fail(err, SNAP_ERR_USAGE, "negative numbers in snap_config");
 	if (!(ctx = calloc(1, sizeof(*ctx))))
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
@@ -39,7 +38,6 @@ snap_code snap_ctx_new(snap_ctx **out, const snap_config *cfg, snap_error *err)
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
 	ctx->pest_event_limit = cfg->pest_event_limit ? cfg->pest_event_limit : 50;
-	ctx->batch_size = cfg->batch_size ? cfg->batch_size : SNAP_BATCH_SIZE;
 	ctx->lease_seconds = cfg->lease_seconds ? cfg->lease_seconds : 300;
 	ctx->max_attempts = cfg->max_attempts ? cfg->max_attempts : 10;
 	ctx->log = cfg->log;

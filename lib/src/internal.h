@@ -12,7 +12,6 @@ struct snap_ctx {
 	char *pg_uri; /* NULL: libpq defaults */
 	char *app_name;
 	int pest_event_limit;
-	int batch_size;
 	snap_log_fn log;
 	void *log_data;
 	snap_log_level log_max;

@@ -4,8 +4,6 @@
 
 #include "internal.h"
 
-enum { DEFAULT_LIMIT = 50 };
-
 /* $1 status, $2 crop type, $3 farmer, $4 after, $5 limit; NULL: any */
 static const char SQL_LIST[] =
     "SELECT booking_id::text, status, snapshot_version, coalesce(crop_type, ''),"
@@ -44,7 +42,7 @@ snap_code snap_list(snap_ctx *ctx, const snap_list_opts *o, snap_list_fn fn, voi
 		                 o->farmer_id);
 	if (o->after && !snap_uuid_valid(o->after))
 		return snap_fail(err, SNAP_ERR_INPUT, "booking id '%.60s' is not a UUID", o->after);
-	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : (long)DEFAULT_LIMIT);
+	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : (long)SNAP_LIST_LIMIT);
 	if ((rc = pg_exec(ctx, "listing snapshots", SQL_LIST, 5, params, &res, err)) != SNAP_OK)
 		return rc;
 	for (r = 0; r < PQntuples(res); r++) {

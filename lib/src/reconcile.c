@@ -20,7 +20,6 @@
  * readings, the pests), and a batch in booking order spans nearly every location, so large
  * batches are cheaper: 17,000 snapshots take 1.5 s in batches of 1,000, 0.3 s in one. What
  * changed is published in sync-all's batches. */
-enum { DEFAULT_BATCH = 20000 };
 
 #define ZERO_UUID "00000000-0000-0000-0000-000000000000"
 
@@ -202,7 +201,7 @@ static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, int
 static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
                       snap_reconcile_summary *sum, snap_error *err)
 {
-	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_RECONCILE_BATCH, want;
 	char after[37] = ZERO_UUID;
 	const char **ids = NULL, **grown;
 	size_t cap = (size_t)batch_size;
@@ -251,7 +250,7 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
                          snap_error *err)
 {
 	double start = now_seconds();
-	long batch = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want;
+	long batch = o->batch_size > 0 ? o->batch_size : SNAP_RECONCILE_BATCH, want;
 	size_t i;
 	snap_code rc = SNAP_OK;
 

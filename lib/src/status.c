@@ -48,7 +48,7 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, char **json_out, snap_error
 	int i;
 
 	*json_out = NULL;
-	snprintf(top, sizeof(top), "%d", top_failed > 0 ? top_failed : 0);
+	snprintf(top, sizeof(top), "%d", top_failed > 0 ? top_failed : SNAP_STATUS_FAILED);
 	if ((rc = pg_exec(ctx, "checking source indexes", snap_sql_source_indexes, 0, NULL, &idx,
 	                  err)) != SNAP_OK)
 		goto out;

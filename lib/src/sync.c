@@ -15,7 +15,7 @@
 #include "internal.h"
 #include "listings.h"
 
-enum { DEFAULT_BATCH = 500, MAX_ID_ROUNDS = 3, MAX_SETTLE_ATTEMPTS = 3 };
+enum { MAX_ID_ROUNDS = 3, MAX_SETTLE_ATTEMPTS = 3 };
 
 /* What a run claims: due work (or the ids given, whatever their state), the ids given to
  * remove their listings, or those of the ids given that are due. */
@@ -546,7 +546,7 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
                      snap_error *err)
 {
 	double start = now_seconds(), sent = 0;
-	long batch_size = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH, want = 0, more = 0;
+	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_SYNC_BATCH, want = 0, more = 0;
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
 	struct hand cur = {0}, next = {0};
@@ -675,7 +675,7 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 	snap_sync_summary s;
 	strbuf arr = {0};
 	const char *params[3] = {NULL, NULL, NULL};
-	const char *due[DEFAULT_BATCH];
+	const char *due[SNAP_SYNC_BATCH];
 	PGresult *res = NULL;
 	snap_code rc;
 	int i, m;
@@ -691,7 +691,7 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 	    SNAP_OK)
 		goto out;
 	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i += m) {
-		for (m = 0; m < DEFAULT_BATCH && i + m < PQntuples(res); m++)
+		for (m = 0; m < SNAP_SYNC_BATCH && i + m < PQntuples(res); m++)
 			due[m] = PQgetvalue(res, i + m, 0);
 		o.ids = due;
 		o.nids = (size_t)m;

@@ -267,8 +267,8 @@ snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned 
 	return rc;
 }
 
-snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void *data,
-                          snap_error *err)
+snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_upsert_fn fn,
+                          void *data, snap_error *err)
 {
 	char limit[16], last[40] = "", last_loc[40] = "";
 	struct batch b = {{0}, 0};
@@ -276,7 +276,9 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void
 	snap_code rc;
 	int n, stop = 0, nowhere = 0;
 
-	snprintf(limit, sizeof(limit), "%d", ctx->batch_size);
+	if (batch_size <= 0)
+		batch_size = SNAP_UPSERT_BATCH;
+	snprintf(limit, sizeof(limit), "%d", batch_size);
 	for (;;) {
 		const char *at[3] = {last[0] ? last_loc : NULL, last[0] ? last : NULL, limit};
 		const char *after[2] = {last[0] ? last : NULL, limit};
@@ -306,7 +308,7 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, snap_upsert_fn fn, void
 		page = NULL;
 		if (rc != SNAP_OK || stop)
 			break;
-		if (n < ctx->batch_size) { /* this walk is over */
+		if (n < batch_size) { /* this walk is over */
 			if (nowhere)
 				break;
 			nowhere = 1; /* then the bookings without a location, from the first */

@@ -19,7 +19,7 @@
 #include "internal.h"
 #include "listings.h"
 
-enum { DEFAULT_BATCH = 1000, SUSPECTS = 500, OK = -1, SKIPPED = -2 };
+enum { SUSPECTS = 500, OK = -1, SKIPPED = -2 };
 
 #define ROW_COLUMNS "SELECT " SQL_VERIFY_COLUMNS " FROM market_inventory_snapshots s WHERE "
 
@@ -428,7 +428,7 @@ snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *o, snap_verify_fn f
 	v.sum = sum;
 	v.err = err;
 	v.start = now_seconds();
-	v.batch = o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
+	v.batch = o->batch_size > 0 ? o->batch_size : SNAP_VERIFY_BATCH;
 	snprintf(v.after, sizeof(v.after), "00000000-0000-0000-0000-000000000000");
 	if ((rc = listings_open(ctx, &v.ops, &v.h, err)) != SNAP_OK)
 		return rc;

@@ -132,6 +132,23 @@ one_line_error "^snapctl: error: cannot read config file"
 printf '# retries\nmax_attempts = 0\n' >"$TEST_TMP/range.conf"
 expect 78 --config "$TEST_TMP/range.conf" get "$B"
 one_line_error "range.conf:2: max_attempts must be 1 to 1000"
+# COMMAND.OPTION keys: checked as the option's values are, whatever the command; the running
+# command's own taken unless typed, and before the legacy batch_size.
+printf 'sync-all.batch-size = 0\n' >"$TEST_TMP/cmd.conf"
+expect 78 --config "$TEST_TMP/cmd.conf" get "$B"
+one_line_error "cmd.conf:1: sync-all.batch-size must be a number from 1 to 100000$"
+for key in nosuch.limit get.listing list.bogus; do
+	printf '%s = 1\n' "$key" >"$TEST_TMP/cmd.conf"
+	expect 78 --config "$TEST_TMP/cmd.conf" get "$B"; one_line_error "cmd.conf:1: unknown key '$key'"
+done
+expect 0 upsert --all
+printf 'batch_size = 7\nlist.limit = 2\n' >"$TEST_TMP/cmd.conf"
+expect 0 --config "$TEST_TMP/cmd.conf" --json list
+assert_eq "list.limit from the file" 2 "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
+expect 0 --config "$TEST_TMP/cmd.conf" --json list --limit 3
+assert_eq "--limit over the file" 3 "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
+expect 0 sync-all --help
+printf '%s\n' "$OUT" | grep -q -- '--batch-size N .*(default 500)$' || fail "sync-all's default: $OUT"
 q "DROP TABLE market_inventory_snapshots" >/dev/null
 expect 78 get "$B"; one_line_error "run 'snapctl init-db'"
 echo ok

@@ -2,12 +2,12 @@
 # `snapctl COMMAND --<TAB>` every option of `snapctl COMMAND --help`, in bash (with
 # bash-completion), fish and zsh (an interactive zsh in a pseudo-terminal, tests/docs/zsh).
 set -euo pipefail
-: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}"
+: "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_BUILD:?}"
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
-src=$SNAPCTL_SRC/completions
+src=$SNAPCTL_BUILD/completions
 commands=$("$SNAPCTL" --help | sed -n '/^Commands:/,/^$/p' | sed -nE 's/^  ([a-z-]+) .*/\1/p')
 # The long options of a --help text.
 long_opts() { sed -nE 's/^  (-[A-Za-z], |    )(--[a-z-]+).*/\2/p'; }
