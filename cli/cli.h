@@ -42,6 +42,7 @@ struct opt {
 	const char *arg;            /* the value's placeholder in help */
 	double lo, hi;              /* V_COUNT, V_SECONDS */
 	const char *const *choices; /* V_CHOICE: NULL-terminated */
+	unsigned flag;              /* V_FLAG: the library's flag it sets (SNAP_DRY_RUN, ...) */
 	const char *help;
 };
 
@@ -98,6 +99,7 @@ struct invocation {
 	double seconds[OPT_COUNT]; /* V_SECONDS, V_AGE */
 	char *owned[OPT_COUNT];    /* values from the config file, which opt[] points to */
 	int verbose;               /* -v count */
+	unsigned flags;            /* the library flags of the options given */
 	char **args;               /* operands */
 	int nargs;
 	/* resolved settings: flags, then environment, then config file, then defaults */

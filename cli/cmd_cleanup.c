@@ -12,15 +12,19 @@ int cmd_cleanup(struct invocation *inv)
 	snap_code rc;
 
 	o.older_than_seconds = inv->seconds[OPT_OLDER_THAN];
-	o.orphans = inv->opt[OPT_ORPHANS] != NULL;
 	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	o.flags = inv->flags;
 	rc = snap_cleanup(inv->ctx, &o, &s, &err);
 	{
 		const long values[] = {s.deleted, s.kept, s.orphans};
-		struct run_summary r = {
-		    "cleanup",     names,     values, sizeof(values) / sizeof(values[0]),
-		    s.duration_ms, o.dry_run, 0,      NULL};
+		struct run_summary r = {"cleanup",
+		                        names,
+		                        values,
+		                        sizeof(values) / sizeof(values[0]),
+		                        s.duration_ms,
+		                        inv->opt[OPT_DRY_RUN] != NULL,
+		                        0,
+		                        NULL};
 
 		return finish_run(inv, &r, rc, &err);
 	}

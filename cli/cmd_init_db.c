@@ -12,66 +12,82 @@ struct report {
 	struct json_object *migrations, *created, *missing, *listing_indexes, *duplicates;
 };
 
-static struct json_object *migration_json(const snap_schema_step *s)
+static struct json_object *migration_json(const snap_init_step *s)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "version", json_object_new_int(s->version));
 	json_object_object_add(o, "description", json_object_new_string(s->name));
 	json_object_object_add(o, "legacy_upgrade",
-	                       json_object_new_boolean(!strcmp(s->kind, "legacy-upgrade")));
+	                       json_object_new_boolean(s->kind == SNAP_STEP_LEGACY_UPGRADE));
 	return o;
 }
 
-static void print_step(const struct report *r, const snap_schema_step *s)
+static void print_step(const struct report *r, const snap_init_step *s)
 {
 	const char *legacy = " (upgrading the earlier system's table in place)";
 
-	if (!strcmp(s->kind, "source-index-missing")) {
+	if (s->kind == SNAP_STEP_SOURCE_INDEX_MISSING)
 		warn(r->inv, "no index on %s; 'snapctl init-db --source-indexes' adds %s",
 		     s->detail, s->name);
-	} else if (!strcmp(s->kind, "duplicate-listings")) {
+	else if (s->kind == SNAP_STEP_DUPLICATE_LISTINGS)
 		warn(r->inv, "booking %s has %s", s->name, s->detail);
-	} else if (!human_output(r->inv)) {
+	if (!human_output(r->inv))
 		return;
-	} else if (!strcmp(s->kind, "duplicates-removed")) {
+	switch (s->kind) {
+	case SNAP_STEP_DUPLICATES_REMOVED:
 		printf("kept the newest of %s of booking %s\n", s->detail, s->name);
-	} else if (!strcmp(s->kind, "listing-index")) {
+		break;
+	case SNAP_STEP_LISTING_INDEX:
 		printf("%s listing index %s on %s\n", r->check ? "would create" : "created",
 		       s->name, s->detail);
-		return;
-	} else if (!strcmp(s->kind, "source-index")) {
+		break;
+	case SNAP_STEP_SOURCE_INDEX:
 		printf("%s index %s on %s\n", r->check ? "would create" : "created", s->name,
 		       s->detail);
-	} else {
+		break;
+	case SNAP_STEP_MIGRATION:
+	case SNAP_STEP_LEGACY_UPGRADE:
 		printf("%s schema migration %d: %s%s\n", r->check ? "would apply" : "applied",
-		       s->version, s->name, strcmp(s->kind, "legacy-upgrade") ? "" : legacy);
+		       s->version, s->name, s->kind == SNAP_STEP_LEGACY_UPGRADE ? legacy : "");
+		break;
+	default:
+		break;
 	}
 }
 
-static int on_step(const snap_schema_step *s, void *data)
+static int on_step(const snap_init_step *s, void *data)
 {
 	struct report *r = data;
+	struct json_object *to = NULL;
 
-	if (!r->inv->opt[OPT_JSON])
+	if (!r->inv->opt[OPT_JSON]) {
 		print_step(r, s);
-	else if (!strcmp(s->kind, "source-index-missing"))
-		json_object_array_add(r->missing, json_object_new_string(s->detail));
-	else if (!strcmp(s->kind, "source-index"))
-		json_object_array_add(r->created, json_object_new_string(s->name));
-	else if (!strcmp(s->kind, "listing-index"))
-		json_object_array_add(r->listing_indexes, json_object_new_string(s->name));
-	else if (!strcmp(s->kind, "duplicate-listings") || !strcmp(s->kind, "duplicates-removed"))
-		json_object_array_add(r->duplicates, json_object_new_string(s->name));
-	else
+		return 0;
+	}
+	switch (s->kind) {
+	case SNAP_STEP_SOURCE_INDEX_MISSING:
+		to = r->missing;
+		break;
+	case SNAP_STEP_SOURCE_INDEX:
+		to = r->created;
+		break;
+	case SNAP_STEP_LISTING_INDEX:
+		to = r->listing_indexes;
+		break;
+	case SNAP_STEP_DUPLICATE_LISTINGS:
+	case SNAP_STEP_DUPLICATES_REMOVED:
+		to = r->duplicates;
+		break;
+	case SNAP_STEP_MIGRATION:
+	case SNAP_STEP_LEGACY_UPGRADE:
 		json_object_array_add(r->migrations, migration_json(s));
+		return 0;
+	}
+	json_object_array_add(to, json_object_new_string(s->kind == SNAP_STEP_SOURCE_INDEX_MISSING
+	                                                     ? s->detail
+	                                                     : s->name));
 	return 0;
-}
-
-/* The first, checking pass over MongoDB reports duplicates only. */
-static int on_duplicate(const snap_schema_step *s, void *data)
-{
-	return strcmp(s->kind, "duplicate-listings") ? 0 : on_step(s, data);
 }
 
 static void json_report(const struct report *r, int version)
@@ -96,12 +112,7 @@ static void json_report(const struct report *r, int version)
 
 int cmd_init_db(struct invocation *inv)
 {
-	struct report r = {
-	    inv, inv->opt[OPT_CHECK] || inv->opt[OPT_DRY_RUN], NULL, NULL, NULL, NULL, NULL};
-	unsigned flags = (r.check ? SNAP_SCHEMA_CHECK : 0) |
-	                 (inv->opt[OPT_SOURCE_INDEXES] ? SNAP_SCHEMA_SOURCE_INDEXES : 0);
-	unsigned lflags = (r.check ? SNAP_LISTINGS_CHECK : 0) |
-	                  (inv->opt[OPT_FIX_DUPLICATES] ? SNAP_LISTINGS_FIX_DUPLICATES : 0);
+	struct report r = {inv, (inv->flags & SNAP_DRY_RUN) != 0, NULL, NULL, NULL, NULL, NULL};
 	snap_error err = {0};
 	int version = 0, rc = 0;
 
@@ -110,13 +121,8 @@ int cmd_init_db(struct invocation *inv)
 	r.missing = json_object_new_array();
 	r.listing_indexes = json_object_new_array();
 	r.duplicates = json_object_new_array();
-	/* Duplicate listings stop init-db before it changes anything, in either database. */
-	if (!(lflags & SNAP_LISTINGS_FIX_DUPLICATES) &&
-	    snap_listings_init(inv->ctx, SNAP_LISTINGS_CHECK, on_duplicate, &r, &err) != SNAP_OK) {
-		rc = fail_snap(inv, &err);
-	} else if (snap_schema_init(inv->ctx, flags, on_step, &r, &err) != SNAP_OK ||
-	           snap_listings_init(inv->ctx, lflags, on_step, &r, &err) != SNAP_OK ||
-	           snap_schema_version(inv->ctx, &version, &err) != SNAP_OK) {
+	if (snap_init_db(inv->ctx, inv->flags, on_step, &r, &err) != SNAP_OK ||
+	    snap_schema_version(inv->ctx, &version, &err) != SNAP_OK) {
 		rc = fail_snap(inv, &err);
 	} else if (inv->opt[OPT_JSON]) {
 		json_report(&r, version);

@@ -17,7 +17,7 @@ int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
 	                        values,
 	                        sizeof(values) / sizeof(values[0]),
 	                        s.duration_ms,
-	                        o->dry_run,
+	                        (o->flags & SNAP_DRY_RUN) != 0,
 	                        s.retried + s.failed > 0,
 	                        NULL};
 
@@ -30,6 +30,6 @@ int cmd_publish(struct invocation *inv)
 
 	o.ids = (const char *const *)inv->args;
 	o.nids = (size_t)inv->nargs;
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	o.flags = inv->flags;
 	return sync_run(inv, &o, NULL);
 }

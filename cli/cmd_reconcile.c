@@ -18,7 +18,7 @@ int cmd_reconcile(struct invocation *inv)
 	o.limit = inv->count[OPT_LIMIT];
 	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
 	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	o.flags = inv->flags;
 	rc = snap_reconcile(inv->ctx, &o, &s, &err);
 	{
 		const long values[] = {s.checked,   s.unchanged, s.changed, s.missing, s.published,
@@ -28,7 +28,7 @@ int cmd_reconcile(struct invocation *inv)
 		                        values,
 		                        sizeof(values) / sizeof(values[0]),
 		                        s.duration_ms,
-		                        o.dry_run,
+		                        (o.flags & SNAP_DRY_RUN) != 0,
 		                        s.retried + s.failed > 0,
 		                        NULL};
 

@@ -9,7 +9,6 @@ int cmd_sync_all(struct invocation *inv)
 	o.limit = inv->count[OPT_LIMIT];
 	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
 	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.retry_failed = inv->opt[OPT_RETRY_FAILED] != NULL;
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	o.flags = inv->flags;
 	return sync_run(inv, &o, "sync-all");
 }

@@ -160,7 +160,7 @@ static void publish_ready(struct invocation *inv, FILE *ready)
 int cmd_upsert(struct invocation *inv)
 {
 	int all = inv->opt[OPT_ALL] != NULL;
-	unsigned flags = inv->opt[OPT_DRY_RUN] ? SNAP_UPSERT_DRY_RUN : 0;
+	unsigned flags = inv->flags;
 	struct tally t = {inv, {0}, 1, flags != 0, NULL};
 	snap_error err = {0};
 	snap_code rc;

@@ -50,8 +50,7 @@ int cmd_verify(struct invocation *inv)
 	o.limit = inv->count[OPT_LIMIT];
 	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
 	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.repair = inv->opt[OPT_REPAIR] != NULL;
-	o.dry_run = inv->opt[OPT_DRY_RUN] != NULL;
+	o.flags = inv->flags;
 	rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);
 	differ = s.missing + s.extra + s.version + s.drift;
 	{
@@ -62,8 +61,8 @@ int cmd_verify(struct invocation *inv)
 		                        values,
 		                        sizeof(values) / sizeof(values[0]),
 		                        s.duration_ms,
-		                        o.dry_run,
-		                        o.repair && !o.dry_run
+		                        (o.flags & SNAP_DRY_RUN) != 0,
+		                        (o.flags & SNAP_VERIFY_REPAIR) && !(o.flags & SNAP_DRY_RUN)
 		                            ? s.retried + s.failed > 0 || s.repaired < differ
 		                            : differ > 0,
 		                        shown.details};

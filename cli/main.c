@@ -93,6 +93,7 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 		}
 		o = c >= 256 ? opt_find((enum opt_id)(c - 256)) : opt_by_short(inv->cmd, c);
 		inv->opt[o->id] = o->type != V_FLAG ? optarg : "";
+		inv->flags |= o->flag;
 		if (o->id == OPT_VERBOSE)
 			inv->verbose++;
 	}

@@ -90,28 +90,45 @@ void snap_ctx_free(snap_ctx *ctx); /* NULL is fine; closes connections */
 /* Asks the running operation to stop at the next batch boundary; async-signal-safe. */
 void snap_ctx_interrupt(snap_ctx *ctx);
 
-/* ---- schema (init-db) ---- */
+/* Operations that write take flags, directly or in their options. SNAP_DRY_RUN is theirs in
+ * common: do everything but commit, and report what would change. Their own flags follow. */
+#define SNAP_DRY_RUN (1u << 0)
 
-typedef enum snap_schema_flags {
-	SNAP_SCHEMA_CHECK = 1u << 0,          /* report what would change, change nothing */
-	SNAP_SCHEMA_SOURCE_INDEXES = 1u << 1, /* also create the indexes the aggregation needs */
-} snap_schema_flags;
+/* ---- init-db ---- */
 
-/* One change init-db made or, with SNAP_SCHEMA_CHECK, would make. */
-typedef struct snap_schema_step {
-	const char *kind;   /* "migration", "legacy-upgrade", "source-index" */
-	const char *name;   /* migration description or index name */
-	int version;        /* migration version; 0 for indexes */
+typedef enum snap_init_flags {
+	SNAP_INIT_SOURCE_INDEXES = 1u << 1, /* also create the indexes the aggregation needs */
+	SNAP_INIT_FIX_DUPLICATES = 1u << 2, /* keep the newest listing of each booking, remove
+	                                       the rest */
+} snap_init_flags;
+
+typedef enum snap_step_kind {
+	SNAP_STEP_MIGRATION,            /* a schema migration: version, name */
+	SNAP_STEP_LEGACY_UPGRADE,       /* migration 1 upgrading the earlier system's table */
+	SNAP_STEP_SOURCE_INDEX,         /* an index created on a source table: name, detail */
+	SNAP_STEP_SOURCE_INDEX_MISSING, /* one the aggregation needs, not created */
+	SNAP_STEP_LISTING_INDEX,        /* a listing index: name, detail its keys */
+	SNAP_STEP_DUPLICATE_LISTINGS,   /* name a booking with several listings, detail how many */
+	SNAP_STEP_DUPLICATES_REMOVED,   /* the same, all but the newest removed */
+} snap_step_kind;
+
+/* One change init-db made or, with SNAP_DRY_RUN, would make. */
+typedef struct snap_init_step {
+	snap_step_kind kind;
+	const char *name;   /* migration description, index name or booking id */
+	int version;        /* migration version; 0 otherwise */
 	const char *detail; /* e.g. "sensor_readings (sensor_id, reading_time)"; may be "" */
-} snap_schema_step;
+} snap_init_step;
 
-typedef int (*snap_schema_fn)(const snap_schema_step *step, void *data);
+typedef int (*snap_init_fn)(const snap_init_step *step, void *data);
 
-/* Creates or migrates everything snapctl owns. Safe to run any number of times and
- * concurrently. Calls fn for each step applied (or pending, with SNAP_SCHEMA_CHECK); missing
- * source indexes are always reported, and created only with SNAP_SCHEMA_SOURCE_INDEXES. */
-snap_code snap_schema_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
-                           snap_error *err);
+/* Creates or migrates everything snapctl owns in both databases; safe to run any number of
+ * times and concurrently. First duplicate listings (several of one booking): reported, and
+ * unless SNAP_INIT_FIX_DUPLICATES they fail it with SNAP_ERR_INPUT before anything changes;
+ * then the schema migrations, the source indexes (missing ones always reported, created with
+ * SNAP_INIT_SOURCE_INDEXES) and the listing indexes. fn hears each step as it is done (with
+ * SNAP_DRY_RUN, each that would be). */
+snap_code snap_init_db(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data, snap_error *err);
 
 /* The schema version this library writes, and the one found in the database (0: none). */
 int snap_schema_target_version(void);
@@ -138,10 +155,6 @@ typedef struct snap_upsert_result {
 /* Return non-zero to stop after the current batch. */
 typedef int (*snap_upsert_fn)(const snap_upsert_result *result, void *data);
 
-typedef enum snap_upsert_flags {
-	SNAP_UPSERT_DRY_RUN = 1u << 0, /* compute and report, then roll back */
-} snap_upsert_flags;
-
 /* Aggregates and writes the snapshots of the n bookings, atomically: if any id is malformed
  * (SNAP_ERR_INPUT) or names no booking (SNAP_ERR_NOT_FOUND), nothing is written and fn is not
  * called. Repeated ids are reported once. Concurrent upserts of the same booking serialise;
@@ -156,17 +169,6 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_up
 
 /* ---- listings (MongoDB, SPEC section 5) ---- */
 
-typedef enum snap_listings_flags {
-	SNAP_LISTINGS_CHECK = 1u << 0,          /* report what would change, change nothing */
-	SNAP_LISTINGS_FIX_DUPLICATES = 1u << 1, /* keep the newest listing of each booking */
-} snap_listings_flags;
-
-/* init-db's MongoDB part: the listing indexes (steps "listing-index"). Duplicate listings of
- * one booking (steps "duplicate-listings") fail it with SNAP_ERR_INPUT, changing nothing,
- * unless SNAP_LISTINGS_FIX_DUPLICATES removes all but the newest ("duplicates-removed"). */
-snap_code snap_listings_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
-                             snap_error *err);
-
 /* The listing of one booking as relaxed extended JSON, keys in stored order, each number as
  * short as reads back the same; SNAP_ERR_NOT_FOUND when none. */
 snap_code snap_listing_get(snap_ctx *ctx, const char *booking_id, char **json_out, snap_error *err);
@@ -178,9 +180,10 @@ typedef struct snap_sync_opts {
 	long limit;         /* snapshots at most; 0: no limit */
 	int batch_size;     /* snapshots per claim and bulk write; 0: SNAP_SYNC_BATCH */
 	double max_seconds; /* stop claiming after this long; 0: no limit */
-	int retry_failed;   /* also take 'failed' snapshots */
-	int dry_run;        /* count what would be done, claim and write nothing */
+	unsigned flags;     /* SNAP_DRY_RUN: count what would be done, claim and write nothing */
 } snap_sync_opts;
+
+enum { SNAP_SYNC_RETRY_FAILED = 1u << 1 }; /* also take 'failed' snapshots */
 
 typedef struct snap_sync_summary {
 	long claimed, published, withdrawn, completed, skipped_stale, retried, failed;
@@ -198,7 +201,7 @@ snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary
                     snap_error *err);
 
 /* Removes a booking's listing now and marks its snapshot 'withdrawn'. */
-snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err);
+snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, unsigned flags, snap_error *err);
 
 /* What reconcile does (SPEC section 6). */
 typedef struct snap_reconcile_opts {
@@ -207,7 +210,7 @@ typedef struct snap_reconcile_opts {
 	long limit;         /* snapshots checked at most; 0: to the end of the pass */
 	int batch_size;     /* snapshots checked per step; 0: SNAP_RECONCILE_BATCH */
 	double max_seconds; /* stop after this long; 0: no limit */
-	int dry_run;        /* check and count changes, write nothing */
+	unsigned flags;     /* SNAP_DRY_RUN: check and count changes, write nothing */
 } snap_reconcile_opts;
 
 typedef struct snap_reconcile_summary {
@@ -228,10 +231,11 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *opts,
 /* What cleanup does (SPEC section 6). */
 typedef struct snap_cleanup_opts {
 	double older_than_seconds; /* withdrawn or completed for longer than this */
-	int orphans;               /* also remove listings whose snapshot no longer exists */
 	int batch_size;            /* snapshots per transaction; 0: SNAP_CLEANUP_BATCH */
-	int dry_run;               /* count what would go, change nothing */
+	unsigned flags;            /* SNAP_DRY_RUN: count what would go, change nothing */
 } snap_cleanup_opts;
+
+enum { SNAP_CLEANUP_ORPHANS = 1u << 1 }; /* also remove listings whose snapshot is gone */
 
 typedef struct snap_cleanup_summary {
 	long deleted; /* snapshots deleted (dry run: that would be) */
@@ -298,9 +302,10 @@ typedef struct snap_verify_opts {
 	long limit;         /* bookings checked at most; 0: all */
 	int batch_size;     /* snapshots read per step; 0: SNAP_VERIFY_BATCH */
 	double max_seconds; /* start no new step after this long; 0: no limit */
-	int repair;         /* put right what differs */
-	int dry_run;        /* with repair: say what would be repaired, change nothing */
+	unsigned flags;     /* SNAP_DRY_RUN: with SNAP_VERIFY_REPAIR, say what it would repair */
 } snap_verify_opts;
+
+enum { SNAP_VERIFY_REPAIR = 1u << 1 }; /* put right what differs */
 
 typedef struct snap_verify_summary {
 	long checked, ok, skipped, missing, extra, version, drift;

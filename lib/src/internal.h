@@ -119,6 +119,12 @@ void pg_rollback(snap_ctx *ctx); /* best effort, for error paths */
 
 /* listings.c */
 void listings_close(snap_ctx *ctx);
+/* init-db's MongoDB part: duplicate listings (fail it with SNAP_ERR_INPUT unless
+ * SNAP_INIT_FIX_DUPLICATES removes all but the newest), then the listing indexes. */
+snap_code listings_init(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data,
+                        snap_error *err);
+/* schema.c: init-db's PostgreSQL part, the migrations then the source indexes. */
+snap_code schema_init(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data, snap_error *err);
 
 /* Embedded from lib/sql at build time (sql.c is generated). */
 extern const char snap_sql_upsert[];

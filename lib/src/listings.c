@@ -95,16 +95,16 @@ void listings_close(snap_ctx *ctx)
 }
 
 struct init_report {
-	snap_schema_fn fn;
+	snap_init_fn fn;
 	void *data;
-	const char *kind;
+	snap_step_kind kind;
 };
 
 static void on_duplicate(const char *booking_id, long count, void *data)
 {
 	struct init_report *r = data;
 	char detail[32];
-	snap_schema_step step = {r->kind, booking_id, 0, detail};
+	snap_init_step step = {r->kind, booking_id, 0, detail};
 
 	snprintf(detail, sizeof(detail), "%ld listings", count);
 	if (r->fn)
@@ -114,18 +114,18 @@ static void on_duplicate(const char *booking_id, long count, void *data)
 static void on_index(const char *name, const char *keys, void *data)
 {
 	struct init_report *r = data;
-	snap_schema_step step = {"listing-index", name, 0, keys};
+	snap_init_step step = {SNAP_STEP_LISTING_INDEX, name, 0, keys};
 
 	if (r->fn)
 		r->fn(&step, r->data);
 }
 
-snap_code snap_listings_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
-                             snap_error *err)
+snap_code listings_init(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data, snap_error *err)
 {
-	int check = (flags & SNAP_LISTINGS_CHECK) != 0;
-	int fix = !check && (flags & SNAP_LISTINGS_FIX_DUPLICATES);
-	struct init_report r = {fn, data, fix ? "duplicates-removed" : "duplicate-listings"};
+	int check = (flags & SNAP_DRY_RUN) != 0;
+	int fix = !check && (flags & SNAP_INIT_FIX_DUPLICATES);
+	struct init_report r = {fn, data,
+	                        fix ? SNAP_STEP_DUPLICATES_REMOVED : SNAP_STEP_DUPLICATE_LISTINGS};
 	const struct mongo_ops *ops;
 	void *h;
 	long found = 0;

@@ -136,7 +136,7 @@ static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_
 	snap_sync_summary s;
 	snap_code rc;
 
-	rc = snap_upsert(ctx, ids, n, dry_run ? SNAP_UPSERT_DRY_RUN : 0, count, sum, err);
+	rc = snap_upsert(ctx, ids, n, dry_run ? SNAP_DRY_RUN : 0, count, sum, err);
 	if (rc == SNAP_OK)
 		rc = find_missing(ctx, ids, n, dry_run, sum, err);
 	if (rc != SNAP_OK || dry_run)
@@ -209,8 +209,9 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	int wrapped = 0, n;
 	snap_code rc = SNAP_OK;
 
-	if (o->dry_run && (rc = pg_exec(ctx, "reading the reconcile cursor", SQL_POSITION, 0, NULL,
-	                                &res, err)) == SNAP_OK) {
+	if ((o->flags & SNAP_DRY_RUN) &&
+	    (rc = pg_exec(ctx, "reading the reconcile cursor", SQL_POSITION, 0, NULL, &res, err)) ==
+	        SNAP_OK) {
 		if (PQntuples(res))
 			snprintf(after, sizeof(after), "%s", PQgetvalue(res, 0, 0));
 		PQclear(res);
@@ -222,7 +223,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 		rc = next_batch(ctx, o->limit, sum->checked, batch_size, start, o->max_seconds,
 		                &want, err);
 		if (rc != SNAP_OK || want == 0 ||
-		    (rc = next(ctx, o->dry_run, want, after, &res, err)) != SNAP_OK)
+		    (rc = next(ctx, (o->flags & SNAP_DRY_RUN), want, after, &res, err)) != SNAP_OK)
 			break;
 		n = PQntuples(res);
 		/* The end of a pass; a run that began right at the end takes one more. */
@@ -237,7 +238,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 			ids = grown;
 			cap = (size_t)n;
 		}
-		rc = check_batch(ctx, res, ids, o->dry_run, sum, err);
+		rc = check_batch(ctx, res, ids, (o->flags & SNAP_DRY_RUN), sum, err);
 		PQclear(res);
 		res = NULL;
 	}
@@ -265,7 +266,8 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
 			                &want, err);
 			if (rc != SNAP_OK || want == 0)
 				break;
-			rc = check(ctx, o->ids + i, (size_t)want, o->dry_run, sum, err);
+			rc = check(ctx, o->ids + i, (size_t)want, (o->flags & SNAP_DRY_RUN), sum,
+			           err);
 		}
 	}
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);

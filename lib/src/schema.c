@@ -83,15 +83,15 @@ static snap_code too_new(int version, snap_error *err)
 	                 version, snap_schema_target_version());
 }
 
-static int report(snap_schema_fn fn, void *data, const char *kind, const char *name, int version,
+static int report(snap_init_fn fn, void *data, snap_step_kind kind, const char *name, int version,
                   const char *detail)
 {
-	snap_schema_step step = {kind, name, version, detail};
+	snap_init_step step = {kind, name, version, detail};
 
 	return fn ? fn(&step, data) : 0;
 }
 
-static void report_migrations(int from, int legacy, snap_schema_fn fn, void *data)
+static void report_migrations(int from, int legacy, snap_init_fn fn, void *data)
 {
 	int i;
 
@@ -99,14 +99,14 @@ static void report_migrations(int from, int legacy, snap_schema_fn fn, void *dat
 		if (migrations[i].version > from)
 			/* Migration 1 is the one that upgrades the earlier system's table. */
 			report(fn, data,
-			       legacy && migrations[i].version == 1 ? "legacy-upgrade"
-			                                            : "migration",
+			       legacy && migrations[i].version == 1 ? SNAP_STEP_LEGACY_UPGRADE
+			                                            : SNAP_STEP_MIGRATION,
 			       migrations[i].name, migrations[i].version, "");
 }
 
 /* One transaction under an advisory lock: concurrent init-db runs queue, and the later ones
  * find nothing left to do. A failure leaves the schema as it was. */
-static snap_code migrate(snap_ctx *ctx, snap_schema_fn fn, void *data, snap_error *err)
+static snap_code migrate(snap_ctx *ctx, snap_init_fn fn, void *data, snap_error *err)
 {
 	int version, legacy, i;
 	char vbuf[16];
@@ -151,10 +151,10 @@ out:
 
 /* CREATE INDEX CONCURRENTLY cannot run in a transaction block, so each statement commits on
  * its own; an interrupted build leaves an invalid index, which the next run drops first. */
-static snap_code source_indexes(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
+static snap_code source_indexes(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data,
                                 snap_error *err)
 {
-	int create = (flags & SNAP_SCHEMA_SOURCE_INDEXES) && !(flags & SNAP_SCHEMA_CHECK);
+	int create = (flags & SNAP_INIT_SOURCE_INDEXES) && !(flags & SNAP_DRY_RUN);
 	char detail[200], drop[200];
 	PGresult *res = NULL;
 	snap_code rc;
@@ -180,8 +180,9 @@ static snap_code source_indexes(snap_ctx *ctx, unsigned flags, snap_schema_fn fn
 				goto out;
 		}
 		report(fn, data,
-		       create || (flags & SNAP_SCHEMA_SOURCE_INDEXES) ? "source-index"
-		                                                      : "source-index-missing",
+		       create || (flags & SNAP_INIT_SOURCE_INDEXES)
+		           ? SNAP_STEP_SOURCE_INDEX
+		           : SNAP_STEP_SOURCE_INDEX_MISSING,
 		       name, 0, detail);
 	}
 out:
@@ -189,13 +190,12 @@ out:
 	return rc;
 }
 
-snap_code snap_schema_init(snap_ctx *ctx, unsigned flags, snap_schema_fn fn, void *data,
-                           snap_error *err)
+snap_code schema_init(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *data, snap_error *err)
 {
 	int version, legacy;
 	snap_code rc;
 
-	if (flags & SNAP_SCHEMA_CHECK) {
+	if (flags & SNAP_DRY_RUN) {
 		if ((rc = read_version(ctx, &version, &legacy, err)) != SNAP_OK)
 			return rc;
 		if (version > snap_schema_target_version())

@@ -496,7 +496,8 @@ static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summa
                          snap_error *err)
 {
 	char limit[24];
-	const char *params[3] = {limit, "0", o->retry_failed ? "infinity" : NULL};
+	const char *params[3] = {limit, "0",
+	                         (o->flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL};
 	PGresult *res = NULL;
 	snap_code rc;
 
@@ -555,12 +556,13 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	int again, written, rounds = 0, ahead;
 
 	memset(sum, 0, sizeof(*sum));
-	if (o->dry_run)
+	if (o->flags & SNAP_DRY_RUN)
 		rc = dry_run(ctx, o, sum, err);
-	else if (o->retry_failed && (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0,
-	                                          NULL, &started, err)) == SNAP_OK)
+	else if ((o->flags & SNAP_SYNC_RETRY_FAILED) &&
+	         (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0, NULL, &started,
+	                       err)) == SNAP_OK)
 		failed_before = PQgetvalue(started, 0, 0);
-	while (!o->dry_run && rc == SNAP_OK) {
+	while (!(o->flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
 		if (!cur.claim) {
 			rc = next_batch(ctx, o->limit, sum->claimed, batch_size, start,
 			                o->max_seconds, &want, err);
@@ -614,7 +616,7 @@ snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary
 	return run(ctx, opts, SYNC, sum, err);
 }
 
-snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap_error *err)
+snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, unsigned flags, snap_error *err)
 {
 	snap_sync_opts o = {0};
 	snap_sync_summary sum;
@@ -622,11 +624,11 @@ snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, int dry_run, snap
 
 	o.ids = &booking_id;
 	o.nids = 1;
-	o.dry_run = dry_run;
+	o.flags = flags & SNAP_DRY_RUN;
 	if ((rc = check_ids(ctx, &o, err)) != SNAP_OK ||
 	    (rc = run(ctx, &o, WITHDRAW, &sum, err)) != SNAP_OK)
 		return rc;
-	if (!dry_run && sum.withdrawn == 0)
+	if (!(flags & SNAP_DRY_RUN) && sum.withdrawn == 0)
 		return snap_fail(err, SNAP_ERR_TEMPORARY, "the listing of '%s' is still there",
 		                 booking_id);
 	return SNAP_OK;

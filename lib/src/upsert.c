@@ -229,8 +229,8 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned fla
 		                 err)) == SNAP_OK)
 			rc = run_rounds(ctx, b, rounds, &nrounds, err);
 		if (rc == SNAP_OK)
-			rc = pg_cmd(ctx, "committing",
-			            flags & SNAP_UPSERT_DRY_RUN ? "ROLLBACK" : "COMMIT", err);
+			rc = pg_cmd(ctx, "committing", flags & SNAP_DRY_RUN ? "ROLLBACK" : "COMMIT",
+			            err);
 		if (rc == SNAP_OK)
 			break;
 		pg_rollback(ctx);

@@ -295,7 +295,7 @@ static snap_code settle(struct verify *v)
 		                  v->err);
 	if (rc == SNAP_OK)
 		count_suspects(v, &c, &f);
-	if (rc == SNAP_OK && v->o->repair && !v->o->dry_run)
+	if (rc == SNAP_OK && (v->o->flags & SNAP_VERIFY_REPAIR) && !(v->o->flags & SNAP_DRY_RUN))
 		rc = repair(v, &f);
 out:
 	PQclear(c.rows);
