@@ -158,8 +158,9 @@ struct run_summary {
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err);
 
-/* metrics.c: the run of job r in inv->metrics_file; ok: it ended ok. Failures are warnings. */
-void metrics_write(struct invocation *inv, const struct run_summary *r, int ok);
+/* metrics.c: the run of job r in the file at path; ok: it ended ok. 0, or -1 when it could not
+ * be written. */
+int metrics_write(const char *path, const struct run_summary *r, int ok);
 
 /* help.c */
 void help_main(FILE *f);

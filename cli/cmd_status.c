@@ -5,9 +5,6 @@
 
 #include "cli.h"
 
-/* Due work older than three sync-all periods needs attention. */
-enum { DUE_ALARM_SECONDS = 900 };
-
 static long get_long(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -15,48 +12,12 @@ static long get_long(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? (long)json_object_get_int64(v) : 0;
 }
 
-/* The reasons the state needs attention, added to status as "attention". */
-static struct json_object *attention(struct json_object *st)
+static void print_text(struct json_object *st)
 {
-	struct json_object *why = json_object_new_array(), *v;
-	char line[200];
-
-	if (json_object_object_get_ex(st, "failed", &v) && json_object_array_length(v) > 0) {
-		struct json_object *counts;
-
-		json_object_object_get_ex(st, "counts", &counts);
-		snprintf(line, sizeof(line), "%ld snapshots failed", get_long(counts, "failed"));
-		json_object_array_add(why, json_object_new_string(line));
-	}
-	if (get_long(st, "oldest_due_seconds") > DUE_ALARM_SECONDS) {
-		snprintf(line, sizeof(line), "due work waits for %ld s: is sync-all running?",
-		         get_long(st, "oldest_due_seconds"));
-		json_object_array_add(why, json_object_new_string(line));
-	}
-	if (json_object_object_get_ex(st, "missing_source_indexes", &v) &&
-	    json_object_array_length(v) > 0)
-		json_object_array_add(why, json_object_new_string("source indexes are missing"));
-	if (json_object_object_get_ex(st, "runs", &v)) {
-		json_object_object_foreach(v, job, run)
-		{
-			struct json_object *outcome;
-
-			if (json_object_object_get_ex(run, "outcome", &outcome) &&
-			    strcmp(json_object_get_string(outcome), "ok") != 0) {
-				snprintf(line, sizeof(line), "the last %s run: %s", job,
-				         json_object_get_string(outcome));
-				json_object_array_add(why, json_object_new_string(line));
-			}
-		}
-	}
-	return why;
-}
-
-static void print_text(struct json_object *st, struct json_object *why)
-{
-	struct json_object *v;
+	struct json_object *v, *why = NULL;
 	size_t i;
 
+	json_object_object_get_ex(st, "attention", &why);
 	printf("schema version %ld\nsnapshots:", get_long(st, "schema_version"));
 	if (json_object_object_get_ex(st, "counts", &v)) {
 		const char *sep = " ";
@@ -105,27 +66,21 @@ static void print_text(struct json_object *st, struct json_object *why)
 
 int cmd_status(struct invocation *inv)
 {
-	snap_error err = {0};
-	struct json_object *st, *why;
-	char *json = NULL;
 	long top = inv->count[OPT_LIMIT];
-	int code;
+	snap_status_report report;
+	snap_error err = {0};
+	struct json_object *st;
 
-	if (snap_status(inv->ctx, (int)(top > 1000 ? 1000 : top), &json, &err) != SNAP_OK)
+	if (snap_status(inv->ctx, (int)(top > 1000 ? 1000 : top), &report, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
-	st = json_tokener_parse(json);
-	snap_free(json);
+	st = json_tokener_parse(report.json);
+	snap_free(report.json);
 	if (!st)
 		return fail(inv, EXIT_SOFTWARE, "status: unreadable JSON from the database");
-	why = attention(st);
-	code = json_object_array_length(why) ? EXIT_PARTIAL : 0;
-	if (inv->opt[OPT_JSON]) {
-		json_object_object_add(st, "attention", json_object_get(why));
+	if (inv->opt[OPT_JSON])
 		printf("%s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN));
-	} else if (human_output(inv)) {
-		print_text(st, why);
-	}
-	json_object_put(why);
+	else if (human_output(inv))
+		print_text(st);
 	json_object_put(st);
-	return code;
+	return report.attention ? EXIT_PARTIAL : 0;
 }

@@ -1,7 +1,7 @@
 /* snapctl upsert: ids as operands (one transaction), '-' for ids on stdin (streamed, a
  * transaction per batch), or --all. One line per booking: JSON with --json, else text.
- * --publish then publishes what was left ready; a failure there is a warning, not an error:
- * the snapshots are written, and sync-all publishes them later. */
+ * --publish: the library then publishes what was left ready; a failure there is a warning,
+ * not an error: the snapshots are written, and sync-all publishes them later. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +11,15 @@
 
 struct tally {
 	struct invocation *inv;
-	long n[3];       /* by snap_action */
 	int per_booking; /* print a line per booking */
 	int dry_run;
-	FILE *ready; /* --publish: ids left ready_to_publish, one per line */
 };
-
-enum { PUBLISH_CHUNK = 500 };
 
 static int print_result(const snap_upsert_result *r, void *data)
 {
 	struct tally *t = data;
 	struct json_object *o;
 
-	t->n[r->action]++;
-	if (t->ready && !strcmp(r->status, "ready_to_publish"))
-		fprintf(t->ready, "%s\n", r->booking_id);
 	if (!t->per_booking)
 		return 0;
 	if (t->inv->opt[OPT_JSON]) {
@@ -86,8 +79,8 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 }
 
 /* Upserts the spooled ids a batch (one transaction) at a time. */
-static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tally *t,
-                              snap_error *err)
+static snap_code upsert_stdin(struct invocation *inv, const snap_upsert_opts *o,
+                              snap_upsert_summary *s, snap_error *err)
 {
 	size_t batch = (size_t)inv->count[OPT_BATCH_SIZE], n = 0;
 	char(*ids)[40] = calloc(batch, sizeof(*ids));
@@ -108,7 +101,7 @@ static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tal
 			n++;
 		}
 		if (n && (n == batch || !more)) {
-			rc = snap_upsert(inv->ctx, ptrs, n, flags, print_result, t, err);
+			rc = snap_upsert(inv->ctx, ptrs, n, o, s, err);
 			n = 0;
 		}
 	}
@@ -119,71 +112,41 @@ static snap_code upsert_stdin(struct invocation *inv, unsigned flags, struct tal
 	return rc;
 }
 
-/* Publishes the spooled ids, a chunk at a time; stops at the first error (MongoDB down). */
-static void publish_ready(struct invocation *inv, FILE *ready)
+/* --publish: what the library could not publish now is a warning, not an error. */
+static void report_published(struct invocation *inv, const snap_upsert_summary *s)
 {
-	char ids[PUBLISH_CHUNK][40];
-	const char *ptrs[PUBLISH_CHUNK];
-	snap_sync_opts o = {0};
-	snap_sync_summary s;
-	snap_error err = {0};
-	snap_code rc = SNAP_OK;
-	long total = 0, published = 0;
-	size_t n = 0;
-	int more = 1;
-
-	rewind(ready);
-	o.ids = ptrs;
-	while (more) {
-		more = fgets(ids[n], sizeof(ids[n]), ready) != NULL;
-		if (more) {
-			ids[n][strcspn(ids[n], "\n")] = '\0';
-			ptrs[n] = ids[n];
-			n++, total++;
-		}
-		if (n && (n == PUBLISH_CHUNK || !more) && rc == SNAP_OK) {
-			o.nids = n;
-			rc = snap_sync(inv->ctx, &o, &s, &err);
-			published += s.published + s.skipped_stale; /* stale: another run has it */
-		}
-		if (n == PUBLISH_CHUNK || !more)
-			n = 0;
-	}
-	if (published < total)
+	if (s->published < s->ready)
 		warn(inv, "%ld of %ld listings not published now (%s); sync-all will publish them",
-		     total - published, total,
-		     rc != SNAP_OK ? err.message : "MongoDB refused or deferred some writes");
-	else if (human_output(inv) && total)
-		printf("%ld listing%s published\n", published, published == 1 ? "" : "s");
+		     s->ready - s->published, s->ready,
+		     s->publish_error.code != SNAP_OK ? s->publish_error.message
+		                                      : "MongoDB refused or deferred some writes");
+	else if (human_output(inv) && s->ready)
+		printf("%ld listing%s published\n", s->published, s->published == 1 ? "" : "s");
 }
 
 int cmd_upsert(struct invocation *inv)
 {
+	struct tally t = {inv, 1, (inv->flags & SNAP_DRY_RUN) != 0};
+	snap_upsert_opts o = {inv->flags, (int)inv->count[OPT_BATCH_SIZE], print_result, &t};
+	snap_upsert_summary s = {{0}, 0, 0, {0}};
 	int all = inv->opt[OPT_ALL] != NULL;
-	unsigned flags = inv->flags;
-	struct tally t = {inv, {0}, 1, flags != 0, NULL};
 	snap_error err = {0};
 	snap_code rc;
 
 	/* With --all a terminal gets a summary; scripts (--json) and -v get every booking. */
 	t.per_booking = !inv->opt[OPT_QUIET] && (!all || inv->opt[OPT_JSON] || inv->verbose);
-	if (inv->opt[OPT_PUBLISH] && !t.dry_run && !(t.ready = tmpfile()))
-		return fail(inv, EXIT_SOFTWARE, "cannot create a temporary file");
 	if (all)
-		rc = snap_upsert_all(inv->ctx, flags, (int)inv->count[OPT_BATCH_SIZE], print_result,
-		                     &t, &err);
+		rc = snap_upsert_all(inv->ctx, &o, &s, &err);
 	else if (!strcmp(inv->args[0], "-"))
-		rc = upsert_stdin(inv, flags, &t, &err);
+		rc = upsert_stdin(inv, &o, &s, &err);
 	else
-		rc = snap_upsert(inv->ctx, (const char *const *)inv->args, (size_t)inv->nargs,
-		                 flags, print_result, &t, &err);
+		rc = snap_upsert(inv->ctx, (const char *const *)inv->args, (size_t)inv->nargs, &o,
+		                 &s, &err);
 	if (all && human_output(inv))
 		printf("%s%ld created, %ld updated, %ld unchanged\n", t.dry_run ? "dry run: " : "",
-		       t.n[SNAP_ACTION_CREATED], t.n[SNAP_ACTION_UPDATED],
-		       t.n[SNAP_ACTION_UNCHANGED]);
-	if (rc == SNAP_OK && t.ready)
-		publish_ready(inv, t.ready);
-	if (t.ready)
-		fclose(t.ready);
+		       s.actions[SNAP_ACTION_CREATED], s.actions[SNAP_ACTION_UPDATED],
+		       s.actions[SNAP_ACTION_UNCHANGED]);
+	if (rc == SNAP_OK && (inv->flags & SNAP_UPSERT_PUBLISH) && !t.dry_run)
+		report_published(inv, &s);
 	return rc == SNAP_OK ? 0 : fail_snap(inv, &err);
 }

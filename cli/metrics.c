@@ -26,9 +26,8 @@ static char *carried(const char *path, const char *key, char *buf, size_t size)
 	return found;
 }
 
-void metrics_write(struct invocation *inv, const struct run_summary *r, int ok)
+int metrics_write(const char *path, const struct run_summary *r, int ok)
 {
-	const char *path = inv->metrics_file;
 	char tmp[4096], key[128], line[256], value[32], *last_ok;
 	double now = (double)time(NULL);
 	FILE *f;
@@ -37,10 +36,8 @@ void metrics_write(struct invocation *inv, const struct run_summary *r, int ok)
 	snprintf(key, sizeof(key), "snapctl_last_success_timestamp_seconds{job=\"%s\"} ", r->job);
 	last_ok = ok ? NULL : carried(path, key, line, sizeof(line));
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp) ||
-	    !(f = fopen(tmp, "w"))) {
-		warn(inv, "cannot write the metrics file %.200s", path);
-		return;
-	}
+	    !(f = fopen(tmp, "w")))
+		return -1;
 	fprintf(f,
 	        "# HELP snapctl_run_duration_seconds How long the last run took.\n"
 	        "# TYPE snapctl_run_duration_seconds gauge\n"
@@ -69,6 +66,7 @@ void metrics_write(struct invocation *inv, const struct run_summary *r, int ok)
 		        key, ok ? value : last_ok);
 	if (ferror(f) | fclose(f) || rename(tmp, path) != 0) {
 		unlink(tmp);
-		warn(inv, "cannot write the metrics file %.200s", path);
+		return -1;
 	}
+	return 0;
 }

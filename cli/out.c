@@ -144,9 +144,22 @@ void warn(struct invocation *inv, const char *fmt, ...)
 	log_msg(SNAP_LOG_WARN, line, inv);
 }
 
+/* The library names the problem; the tool says how to put it right in its own words. */
 int fail_snap(struct invocation *inv, const snap_error *err)
 {
-	return fail(inv, exit_code(err->code), "%s", err->message);
+	static const char *const remedies[] = {
+	    [SNAP_REMEDY_NONE] = "",
+	    [SNAP_REMEDY_INIT_DB] = " (run 'snapctl init-db')",
+	    [SNAP_REMEDY_FIX_DUPLICATES] = "; 'snapctl init-db --fix-duplicates' keeps the newest "
+	                                   "of each",
+	    [SNAP_REMEDY_PG_URI] = " (--pg or SNAPCTL_PG_URI)",
+	    [SNAP_REMEDY_MONGO_URI] = " (--mongo or SNAPCTL_MONGO_URI)",
+	    [SNAP_REMEDY_UPGRADE] = ": upgrade snapctl",
+	};
+	unsigned r = (unsigned)err->remedy;
+
+	return fail(inv, exit_code(err->code), "%s%s", err->message,
+	            r < sizeof(remedies) / sizeof(remedies[0]) ? remedies[r] : "");
 }
 
 int human_output(const struct invocation *inv)
@@ -161,6 +174,7 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	err->remedy = SNAP_REMEDY_NONE;
 	return err->code = code;
 }
 
@@ -169,15 +183,10 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 static void record(struct invocation *inv, const struct run_summary *r, const char *counts,
                    snap_code rc)
 {
-	char host[256] = "unknown";
 	snap_error err = {0};
 
-	gethostname(host, sizeof(host) - 1);
-	if (snap_run_record(inv->ctx, r->job, r->duration_ms,
-	                    rc != SNAP_OK ? snap_strerror(rc)
-	                    : r->partial  ? "partial"
-	                                  : "ok",
-	                    counts, host, &err) != SNAP_OK &&
+	if (snap_run_record(inv->ctx, r->job, r->duration_ms, rc, r->partial, counts, &err) !=
+	        SNAP_OK &&
 	    rc == SNAP_OK)
 		warn(inv, "the run was not recorded: %s", err.message);
 }
@@ -205,8 +214,9 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
 	if (!r->dry_run && r->job)
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
-	if (!r->dry_run && r->job && inv->metrics_file)
-		metrics_write(inv, r, rc == SNAP_OK && !r->partial);
+	if (!r->dry_run && r->job && inv->metrics_file &&
+	    metrics_write(inv->metrics_file, r, rc == SNAP_OK && !r->partial) != 0)
+		warn(inv, "cannot write the metrics file %.200s", inv->metrics_file);
 	/* Every run is recorded, whatever ended it (monitoring tells the truth); the summary
 	 * of what was done goes out when the run stopped for a reason outside it. */
 	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY) {

@@ -29,11 +29,23 @@ typedef enum snap_code {
 	SNAP_ERR_INTERNAL,    /* a bug or an unexpected server answer */
 } snap_code;
 
-/* Filled in on failure: the code again and a one-line message (no trailing newline) that never
- * contains a password. */
+/* What would put a failure right, for the front end to say in its own words (the message names
+ * the problem only). */
+typedef enum snap_remedy {
+	SNAP_REMEDY_NONE,
+	SNAP_REMEDY_INIT_DB,        /* create or migrate the schema: snap_init_db() */
+	SNAP_REMEDY_FIX_DUPLICATES, /* snap_init_db() with SNAP_INIT_FIX_DUPLICATES */
+	SNAP_REMEDY_PG_URI,         /* correct the PostgreSQL setting (snap_config.pg_uri) */
+	SNAP_REMEDY_MONGO_URI,      /* correct the MongoDB one (snap_config.mongo_uri) */
+	SNAP_REMEDY_UPGRADE,        /* a newer libsnapshot */
+} snap_remedy;
+
+/* Filled in on failure: the code again, a one-line message (no trailing newline) that never
+ * contains a password, and what would put it right. */
 typedef struct snap_error {
 	snap_code code;
 	char message[256];
+	snap_remedy remedy;
 } snap_error;
 
 const char *snap_strerror(snap_code code); /* static, never NULL */
@@ -155,17 +167,38 @@ typedef struct snap_upsert_result {
 /* Return non-zero to stop after the current batch. */
 typedef int (*snap_upsert_fn)(const snap_upsert_result *result, void *data);
 
+/* With SNAP_UPSERT_PUBLISH, after each batch commits, the listings of its snapshots left ready
+ * and due are published as reconcile publishes them (claims, leases, fences). A publication
+ * that fails is not the upsert's failure: the summary says so, and sync-all publishes them
+ * later. */
+enum { SNAP_UPSERT_PUBLISH = 1u << 1 };
+
+typedef struct snap_upsert_opts {
+	unsigned flags; /* SNAP_DRY_RUN: compute and report, then roll back; SNAP_UPSERT_PUBLISH */
+	int batch_size; /* snap_upsert_all: bookings per transaction; 0: SNAP_UPSERT_BATCH */
+	snap_upsert_fn fn; /* each booking's outcome, once its batch committed; NULL: none */
+	void *data;        /* handed to fn */
+} snap_upsert_opts;
+
+/* The operations add to it (zero it first), so one summary may gather several calls. */
+typedef struct snap_upsert_summary {
+	long actions[3];          /* bookings by snap_action */
+	long ready;               /* SNAP_UPSERT_PUBLISH: snapshots left ready to publish */
+	long published;           /* of those, published now (or at once by a concurrent run) */
+	snap_error publish_error; /* why publishing stopped; code SNAP_OK when it did not */
+} snap_upsert_summary;
+
 /* Aggregates and writes the snapshots of the n bookings, atomically: if any id is malformed
  * (SNAP_ERR_INPUT) or names no booking (SNAP_ERR_NOT_FOUND), nothing is written and fn is not
  * called. Repeated ids are reported once. Concurrent upserts of the same booking serialise;
- * none fails and none overwrites newer content with older. */
-snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned flags,
-                      snap_upsert_fn fn, void *data, snap_error *err);
+ * none fails and none overwrites newer content with older. sum may be NULL. */
+snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, const snap_upsert_opts *opts,
+                      snap_upsert_summary *sum, snap_error *err);
 
-/* Every booking, batch_size at a time (0: SNAP_UPSERT_BATCH), each batch its own transaction,
- * by location. Memory stays flat whatever the number of bookings. */
-snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_upsert_fn fn,
-                          void *data, snap_error *err);
+/* Every booking, opts->batch_size at a time, each batch its own transaction, by location.
+ * Memory stays flat whatever the number of bookings. */
+snap_code snap_upsert_all(snap_ctx *ctx, const snap_upsert_opts *opts, snap_upsert_summary *sum,
+                          snap_error *err);
 
 /* ---- listings (MongoDB, SPEC section 5) ---- */
 
@@ -276,18 +309,25 @@ snap_code snap_list(snap_ctx *ctx, const snap_list_opts *opts, snap_list_fn fn, 
 
 /* ---- status ---- */
 
-/* What an operator or a monitoring check wants to know, as one JSON object (*json_out, free
- * with snap_free()): schema_version, counts per status, oldest_due_seconds, active_leases,
+/* What an operator or a monitoring check wants to know. json is one JSON object (free it with
+ * snap_free()): schema_version, counts per status, oldest_due_seconds, active_leases,
  * expired_leases, the top_failed (0: SNAP_STATUS_FAILED) most recent failed snapshots with
- * their last error, missing_source_indexes, and runs: the last run of each job
- * (snap_run_record). */
-snap_code snap_status(snap_ctx *ctx, int top_failed, char **json_out, snap_error *err);
+ * their last error, missing_source_indexes, runs (the last run of each job, snap_run_record)
+ * and attention: why the state needs attention (failed snapshots, due work waiting longer than
+ * 900 s, missing source indexes, a job's last run not ok), one line each. */
+typedef struct snap_status_report {
+	char *json;
+	long attention; /* how many reasons; 0: all well */
+} snap_status_report;
 
-/* Records the run of a job (e.g. "sync-all") that just ended: how long it took, its outcome
- * ("ok", "partial" or an error's kind), its summary as a JSON object and the host it ran on.
- * One row per job; last_success_at moves only when the outcome is "ok". */
-snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, const char *outcome,
-                          const char *counts_json, const char *host, snap_error *err);
+snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, snap_error *err);
+
+/* Records the run of a job (e.g. "sync-all") that just ended with rc, partial when some items
+ * were retried or failed: how long it took, its outcome ("ok", "partial" or rc's
+ * snap_strerror()), its summary as a JSON object and the host it ran on. One row per job;
+ * last_success_at moves only when the outcome is "ok". */
+snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, snap_code rc,
+                          int partial, const char *counts_json, snap_error *err);
 
 /* ---- verify: do PostgreSQL and MongoDB agree? ---- */
 

@@ -36,12 +36,20 @@ snap_code snap_fail(snap_error *err, snap_code code, const char *fmt, ...)
 	if (!err)
 		return code;
 	err->code = code;
+	err->remedy = SNAP_REMEDY_NONE;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	/* Messages are one line (server text may carry newlines), cut on a character. */
 	err->message[strcspn(err->message, "\n")] = '\0';
 	utf8_cut(err->message);
+	return code;
+}
+
+snap_code with_remedy(snap_error *err, snap_remedy remedy, snap_code code)
+{
+	if (err)
+		err->remedy = remedy;
 	return code;
 }
 

@@ -28,6 +28,9 @@ struct snap_ctx {
 	volatile sig_atomic_t interrupted;
 };
 
+/* Says in err (which may be NULL) what would put it right; returns code:
+ * `return with_remedy(err, SNAP_REMEDY_INIT_DB, snap_fail(err, ...))`. */
+snap_code with_remedy(snap_error *err, snap_remedy remedy, snap_code code);
 /* Sets err (which may be NULL) and returns code, so callers can `return snap_fail(...)`. */
 snap_code snap_fail(snap_error *err, snap_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -135,5 +138,6 @@ extern const char snap_sql_migrate_004[];
 extern const char snap_sql_migrate_005[];
 extern const char snap_sql_migrate_006[];
 extern const char snap_sql_source_indexes[];
+extern const char snap_sql_status[];
 
 #endif

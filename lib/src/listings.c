@@ -136,10 +136,9 @@ snap_code listings_init(snap_ctx *ctx, unsigned flags, snap_init_fn fn, void *da
 	if ((rc = ops->duplicates(h, fix, on_duplicate, &r, &found, err)) != SNAP_OK)
 		return rc;
 	if (found && !fix)
-		return snap_fail(err, SNAP_ERR_INPUT,
-		                 "%ld bookings have several listings; 'snapctl init-db "
-		                 "--fix-duplicates' keeps the newest of each",
-		                 found);
+		return with_remedy(
+		    err, SNAP_REMEDY_FIX_DUPLICATES,
+		    snap_fail(err, SNAP_ERR_INPUT, "%ld bookings have several listings", found));
 	return ops->indexes(h, check, on_index, &r, err);
 }
 

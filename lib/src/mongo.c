@@ -30,6 +30,7 @@ static snap_code set_err(snap_error *err, snap_code code, const char *fmt, ...)
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
 		err->code = code;
+		err->remedy = SNAP_REMEDY_NONE;
 	}
 	return code;
 }
@@ -123,8 +124,9 @@ static snap_code store_open(void **out, const char *uri_text, const char *db, co
 	}
 	/* The message of a parse error may quote the URI, password and all. */
 	if (!(uri = mongoc_uri_new_with_error(uri_text, &e))) {
-		rc = set_err(err, SNAP_ERR_CONFIG,
-		             "malformed MongoDB URI (--mongo or SNAPCTL_MONGO_URI)");
+		rc = set_err(err, SNAP_ERR_CONFIG, "malformed MongoDB URI");
+		if (err)
+			err->remedy = SNAP_REMEDY_MONGO_URI;
 		goto out;
 	}
 	/* Fail fast when MongoDB is down (the default waits 30 s), unless the URI says. */

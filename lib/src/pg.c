@@ -26,9 +26,9 @@ snap_code pg_conn(snap_ctx *ctx, snap_error *err)
 	if (ctx->pg_uri) {
 		if (!(opts = PQconninfoParse(ctx->pg_uri, &perr))) {
 			PQfreemem(perr);
-			return snap_fail(
-			    err, SNAP_ERR_CONFIG,
-			    "malformed PostgreSQL connection string (--pg or SNAPCTL_PG_URI)");
+			return with_remedy(err, SNAP_REMEDY_PG_URI,
+			                   snap_fail(err, SNAP_ERR_CONFIG,
+			                             "malformed PostgreSQL connection string"));
 		}
 		PQconninfoFree(opts);
 	}
@@ -100,7 +100,8 @@ static snap_code fail_result(snap_ctx *ctx, const char *what, PGresult *res, sna
 		return snap_fail(err, code, "%s: lost the PostgreSQL connection: %s", what,
 		                 primary);
 	if (code == SNAP_ERR_CONFIG && state && strcmp(state, "42501") != 0)
-		return snap_fail(err, code, "%s: %s (run 'snapctl init-db')", what, primary);
+		return with_remedy(err, SNAP_REMEDY_INIT_DB,
+		                   snap_fail(err, code, "%s: %s", what, primary));
 	return snap_fail(err, code, "%s: %s", what, primary);
 }
 

@@ -70,18 +70,6 @@ static const char SQL_GIVE_BACK[] =
 static const char SQL_POSITION[] =
     "SELECT position::text FROM snapctl_reconcile_cursor WHERE id = 1";
 
-static int count(const snap_upsert_result *r, void *data)
-{
-	snap_reconcile_summary *sum = data;
-
-	sum->checked++;
-	if (r->action == SNAP_ACTION_UNCHANGED)
-		sum->unchanged++;
-	else
-		sum->changed++;
-	return 0;
-}
-
 /* Finds those of ids[0..n) that are published but have no listing, and makes them due. */
 static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                               snap_reconcile_summary *sum, snap_error *err)
@@ -133,10 +121,16 @@ out:
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                        snap_reconcile_summary *sum, snap_error *err)
 {
+	snap_upsert_opts uo = {dry_run ? SNAP_DRY_RUN : 0, 0, NULL, NULL};
+	snap_upsert_summary us = {{0}, 0, 0, {0}};
 	snap_sync_summary s;
 	snap_code rc;
 
-	rc = snap_upsert(ctx, ids, n, dry_run ? SNAP_DRY_RUN : 0, count, sum, err);
+	rc = snap_upsert(ctx, ids, n, &uo, &us, err);
+	sum->unchanged += us.actions[SNAP_ACTION_UNCHANGED];
+	sum->changed += us.actions[SNAP_ACTION_CREATED] + us.actions[SNAP_ACTION_UPDATED];
+	sum->checked += us.actions[SNAP_ACTION_UNCHANGED] + us.actions[SNAP_ACTION_CREATED] +
+	                us.actions[SNAP_ACTION_UPDATED];
 	if (rc == SNAP_OK)
 		rc = find_missing(ctx, ids, n, dry_run, sum, err);
 	if (rc != SNAP_OK || dry_run)

@@ -77,10 +77,11 @@ snap_code snap_schema_version(snap_ctx *ctx, int *out, snap_error *err)
 
 static snap_code too_new(int version, snap_error *err)
 {
-	return snap_fail(err, SNAP_ERR_CONFIG,
-	                 "database schema version %d is newer than this snapctl knows (%d): "
-	                 "upgrade snapctl",
-	                 version, snap_schema_target_version());
+	return with_remedy(err, SNAP_REMEDY_UPGRADE,
+	                   snap_fail(err, SNAP_ERR_CONFIG,
+	                             "database schema version %d is newer than this snapctl "
+	                             "knows (%d)",
+	                             version, snap_schema_target_version()));
 }
 
 static int report(snap_init_fn fn, void *data, snap_step_kind kind, const char *name, int version,

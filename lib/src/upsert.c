@@ -115,7 +115,9 @@ const char *snap_action_name(snap_action action)
 	return "unknown";
 }
 
-static int deliver(PGresult *const *rounds, int n, snap_upsert_fn fn, void *data)
+/* Each booking's outcome to the summary and the callback; non-zero when it asked to stop. */
+static int deliver(PGresult *const *rounds, int n, const snap_upsert_opts *o,
+                   snap_upsert_summary *sum)
 {
 	static const struct {
 		const char *name;
@@ -137,8 +139,9 @@ static int deliver(PGresult *const *rounds, int n, snap_upsert_fn fn, void *data
 				res.status = PQgetvalue(rounds[r], i, 2);
 				res.snapshot_version =
 				    strtoll(PQgetvalue(rounds[r], i, 3), NULL, 10);
-				if (fn && !stop)
-					stop = fn(&res, data);
+				sum->actions[res.action]++;
+				if (o->fn && !stop)
+					stop = o->fn(&res, o->data);
 			}
 	return stop;
 }
@@ -209,11 +212,36 @@ static snap_code run_rounds(snap_ctx *ctx, const struct batch *b, PGresult **rou
 	return rc;
 }
 
+/* SNAP_UPSERT_PUBLISH: the committed batch's snapshots left ready, published through
+ * reconcile's path; after a failure (MongoDB down) no more are tried in this run. */
+static void publish_ready(snap_ctx *ctx, PGresult *const *rounds, int n, snap_upsert_summary *sum)
+{
+	const char **ids;
+	snap_sync_summary s;
+	size_t m = 0, cap = 0;
+	int r, i;
+
+	for (r = 0; r < n; r++)
+		cap += (size_t)PQntuples(rounds[r]);
+	if (!cap || !(ids = calloc(cap, sizeof(*ids))))
+		return;
+	for (r = 0; r < n; r++)
+		for (i = 0; i < PQntuples(rounds[r]); i++)
+			if (!strcmp(PQgetvalue(rounds[r], i, 2), "ready_to_publish"))
+				ids[m++] = PQgetvalue(rounds[r], i, 0);
+	sum->ready += (long)m;
+	if (m && sum->publish_error.code == SNAP_OK) {
+		sync_due_among(ctx, ids, m, &s, &sum->publish_error);
+		sum->published += s.published + s.skipped_stale; /* stale: another run has it */
+	}
+	free(ids);
+}
+
 /* One batch, one transaction. A deadlock or serialisation failure (with sync-all or reconcile
  * locking the same rows) rolls back and tries the batch again. Returns non-zero in *stop when
  * the callback asked to stop. */
-static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned flags,
-                              snap_upsert_fn fn, void *data, int *stop, snap_error *err)
+static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, const snap_upsert_opts *o,
+                              snap_upsert_summary *sum, int *stop, snap_error *err)
 {
 	PGresult *rounds[MAX_ROUNDS] = {0};
 	int nrounds = 0, attempt, i;
@@ -229,8 +257,8 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned fla
 		                 err)) == SNAP_OK)
 			rc = run_rounds(ctx, b, rounds, &nrounds, err);
 		if (rc == SNAP_OK)
-			rc = pg_cmd(ctx, "committing", flags & SNAP_DRY_RUN ? "ROLLBACK" : "COMMIT",
-			            err);
+			rc = pg_cmd(ctx, "committing",
+			            o->flags & SNAP_DRY_RUN ? "ROLLBACK" : "COMMIT", err);
 		if (rc == SNAP_OK)
 			break;
 		pg_rollback(ctx);
@@ -240,15 +268,18 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, unsigned fla
 			return rc;
 		snap_log(ctx, SNAP_LOG_INFO, "retrying a batch: %s", err ? err->message : "");
 	}
-	*stop = deliver(rounds, nrounds, fn, data);
+	*stop = deliver(rounds, nrounds, o, sum);
+	if ((o->flags & (SNAP_UPSERT_PUBLISH | SNAP_DRY_RUN)) == SNAP_UPSERT_PUBLISH)
+		publish_ready(ctx, rounds, nrounds, sum);
 	for (i = 0; i < nrounds; i++)
 		PQclear(rounds[i]);
 	return SNAP_OK;
 }
 
-snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned flags,
-                      snap_upsert_fn fn, void *data, snap_error *err)
+snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, const snap_upsert_opts *o,
+                      snap_upsert_summary *sum, snap_error *err)
 {
+	snap_upsert_summary mine = {{0}, 0, 0, {0}};
 	struct batch b = {{0}, 1};
 	snap_code rc;
 	size_t i;
@@ -262,22 +293,22 @@ snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, unsigned 
 			                 ids[i]);
 	uuid_array(&b.ids, ids, n);
 	rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
-	                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
+	                  : upsert_batch(ctx, &b, o, sum ? sum : &mine, &stop, err);
 	sb_free(&b.ids);
 	return rc;
 }
 
-snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_upsert_fn fn,
-                          void *data, snap_error *err)
+snap_code snap_upsert_all(snap_ctx *ctx, const snap_upsert_opts *o, snap_upsert_summary *sum,
+                          snap_error *err)
 {
+	snap_upsert_summary mine = {{0}, 0, 0, {0}};
+	int batch_size = o->batch_size > 0 ? o->batch_size : SNAP_UPSERT_BATCH;
 	char limit[16], last[40] = "", last_loc[40] = "";
 	struct batch b = {{0}, 0};
 	PGresult *page = NULL;
 	snap_code rc;
 	int n, stop = 0, nowhere = 0;
 
-	if (batch_size <= 0)
-		batch_size = SNAP_UPSERT_BATCH;
 	snprintf(limit, sizeof(limit), "%d", batch_size);
 	for (;;) {
 		const char *at[3] = {last[0] ? last_loc : NULL, last[0] ? last : NULL, limit};
@@ -299,7 +330,7 @@ snap_code snap_upsert_all(snap_ctx *ctx, unsigned flags, int batch_size, snap_up
 				         PQgetvalue(page, n - 1, 1));
 			result_array(page, NULL, &b.ids);
 			rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
-			                  : upsert_batch(ctx, &b, flags, fn, data, &stop, err);
+			                  : upsert_batch(ctx, &b, o, sum ? sum : &mine, &stop, err);
 			sb_free(&b.ids);
 			snap_log(ctx, SNAP_LOG_DEBUG, "batch of %d bookings done, up to %s", n,
 			         last);
