@@ -13,20 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h" /* SQL_LISTING_FIELDS, SQL_VERIFY_COLUMNS: what verify reads */
 #include "listing_json.h"
 
 #define ZERO "00000000-0000-0000-0000-000000000000"
 
-static const char SQL_LOAD[] =
-    "SELECT s.booking_id::text, s.listing_oid, s.snapshot_version,"
-    " json_build_object(" SQL_LISTING_FIELDS ")::text FROM market_inventory_snapshots s"
-    " WHERE s.status = 'published' AND s.booking_id > $1::uuid ORDER BY s.booking_id LIMIT 5000";
-
-/* The columns verify reads, as it reads them. */
-static const char SQL_STREAM[] =
-    "SELECT " SQL_VERIFY_COLUMNS " FROM market_inventory_snapshots s WHERE s.booking_id > $1::uuid"
-    " ORDER BY s.booking_id LIMIT $2";
+/* What verify reads (lib/sql/verify_rows.sql, embedded in the library's sql.c): the listings
+ * loaded are what it compares with, and streaming it is its floor. */
+extern const char snap_sql_verify_rows[];
 
 static int fail(const char *what, const char *msg)
 {
@@ -34,10 +27,10 @@ static int fail(const char *what, const char *msg)
 	return 1;
 }
 
-static PGresult *page(PGconn *pg, const char *sql, const char *after, const char *limit)
+static PGresult *page(PGconn *pg, const char *after, const char *limit)
 {
-	const char *params[2] = {after, limit};
-	PGresult *res = PQexecParams(pg, sql, limit ? 2 : 1, NULL, params, NULL, NULL, 0);
+	const char *params[3] = {after, limit, NULL};
+	PGresult *res = PQexecParams(pg, snap_sql_verify_rows, 3, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fail("PostgreSQL", PQerrorMessage(pg));
@@ -52,21 +45,24 @@ static int load(PGconn *pg, mongoc_collection_t *coll)
 	char after[37] = ZERO;
 	PGresult *res;
 	bson_error_t e;
-	int i, n;
+	int i, n, m;
 
-	while ((res = page(pg, SQL_LOAD, after, NULL)) && (n = PQntuples(res)) > 0) {
+	while ((res = page(pg, after, "5000")) && (n = PQntuples(res)) > 0) {
 		mongoc_bulk_operation_t *bulk =
 		    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
 		bson_t reply;
 
-		for (i = 0; i < n; i++) {
-			char *json = listing_json_widen(PQgetvalue(res, i, 3));
+		for (i = m = 0; i < n; i++) {
+			char *json;
 			bson_oid_t oid;
 			bson_t doc;
 
+			if (strcmp(PQgetvalue(res, i, 1), "published") != 0)
+				continue;
+			json = listing_json_widen(PQgetvalue(res, i, 4));
 			if (!json || !listing_json_to_bson(&doc, json, &e))
 				return fail("listing JSON", json ? e.message : "out of memory");
-			bson_oid_init_from_string(&oid, PQgetvalue(res, i, 1));
+			bson_oid_init_from_string(&oid, PQgetvalue(res, i, 5));
 			BSON_APPEND_OID(&doc, "_id", &oid);
 			BSON_APPEND_INT64(&doc, "snapshot_version",
 			                  strtoll(PQgetvalue(res, i, 2), NULL, 10));
@@ -75,10 +71,12 @@ static int load(PGconn *pg, mongoc_collection_t *coll)
 			mongoc_bulk_operation_insert(bulk, &doc);
 			bson_destroy(&doc);
 			free(json);
+			m++;
 		}
-		if (!mongoc_bulk_operation_execute(bulk, &reply, &e))
+		if (m && !mongoc_bulk_operation_execute(bulk, &reply, &e))
 			return fail("MongoDB", e.message);
-		bson_destroy(&reply);
+		if (m)
+			bson_destroy(&reply);
 		mongoc_bulk_operation_destroy(bulk);
 		snprintf(after, sizeof(after), "%s", PQgetvalue(res, n - 1, 0));
 		PQclear(res);
@@ -100,7 +98,7 @@ static int stream(PGconn *pg, mongoc_collection_t *coll, const char *limit)
 	int n, more = 1;
 
 	/* Both streams, alternately a page and as many listings, as a merge would read them. */
-	while ((res = page(pg, SQL_STREAM, after, limit)) && (n = PQntuples(res)) > 0) {
+	while ((res = page(pg, after, limit)) && (n = PQntuples(res)) > 0) {
 		snapshots += n;
 		snprintf(after, sizeof(after), "%s", PQgetvalue(res, n - 1, 0));
 		PQclear(res);

@@ -14,16 +14,17 @@
 #include "internal.h"
 #include "listings.h"
 
-#define OLD_FINISHED                                                                               \
-	" FROM market_inventory_snapshots WHERE status IN ('withdrawn', 'completed')"              \
-	" AND NOT recheck AND status_changed_at < now() - make_interval(secs => $1)"
+/* $1 age in seconds, $2 batch: the oldest finished snapshots, no listing write to check. */
+static const char SQL_TAKE[] =
+    "SELECT booking_id::text, snapshot_version FROM market_inventory_snapshots"
+    " WHERE status IN ('withdrawn', 'completed') AND NOT recheck"
+    " AND status_changed_at < now() - make_interval(secs => $1)"
+    " ORDER BY status_changed_at LIMIT $2 FOR UPDATE SKIP LOCKED";
 
-/* $1 age in seconds, $2 batch */
-static const char SQL_TAKE[] = "SELECT booking_id::text, snapshot_version" OLD_FINISHED
-                               " ORDER BY status_changed_at LIMIT $2 FOR UPDATE SKIP LOCKED";
-
-/* $1 age in seconds ($2 unused but typed) */
-static const char SQL_COUNT[] = "SELECT count(*)" OLD_FINISHED " AND $2::int IS NOT NULL";
+/* $1 age in seconds: how many SQL_TAKE would take in all (a dry run). */
+static const char SQL_COUNT[] = "SELECT count(*) FROM market_inventory_snapshots"
+                                " WHERE status IN ('withdrawn', 'completed') AND NOT recheck"
+                                " AND status_changed_at < now() - make_interval(secs => $1)";
 
 /* $1 ids gone from MongoDB, $2 ids whose listing may still be there */
 static const char SQL_SETTLE[] =
@@ -222,7 +223,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 	double start = now_seconds();
 	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_CLEANUP_BATCH;
 	char age[32];
-	const char *params[2] = {age, "0"};
+	const char *params[1] = {age};
 	PGresult *res = NULL;
 	snap_cleanup_summary b;
 	snap_code rc = SNAP_OK;
@@ -233,7 +234,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 		return snap_fail(err, SNAP_ERR_USAGE, "the age must not be negative");
 	snprintf(age, sizeof(age), "%.0f", o->older_than_seconds);
 	if (o->flags & SNAP_DRY_RUN) {
-		rc = pg_exec(ctx, "counting old snapshots", SQL_COUNT, 2, params, &res, err);
+		rc = pg_exec(ctx, "counting old snapshots", SQL_COUNT, 1, params, &res, err);
 		if (rc == SNAP_OK)
 			sum->deleted = atol(PQgetvalue(res, 0, 0));
 		PQclear(res);

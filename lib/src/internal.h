@@ -66,28 +66,6 @@ void progress(snap_ctx *ctx, const char *what, long done);
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
                      double max_seconds, long *want, snap_error *err);
 
-/* A published snapshot's listing fields (SPEC section 5) as json_build_object() arguments, s
- * the snapshot row: what sync-all $sets (with updated_at) and what verify compares. */
-#define SQL_LISTING_FIELDS                                                                         \
-	"'booking_id', s.booking_id::text, 'farmer_id', s.farmer_id::text,"                        \
-	" 'crop_type', s.crop_type, 'quantity_kg', s.quantity_kg, 'grade', s.grade,"               \
-	" 'duration_days', s.duration_days, 'start_date', snapctl_iso(s.start_date),"              \
-	" 'end_date', snapctl_iso(s.end_date), 'quality_score', s.quality_score,"                  \
-	" 'freshness', s.freshness, 'shelf_life_days', s.shelf_life_days, 'sensors', s.sensors,"   \
-	" 'pest_events', s.pest_events, 'certificates', s.certificates,"                           \
-	" 'is_certified', s.is_certified, 'certification_types', s.certification_types,"           \
-	" 'has_pest_alerts', s.has_pest_alerts, 'status', 'published'"
-
-/* What verify reads of a snapshot: booking id, status, version, whether it is in flight (not
- * comparable now), and for a published one its listing's fields (bench/listings.c reads the
- * same for verify's floor). */
-#define SQL_VERIFY_COLUMNS                                                                         \
-	"s.booking_id::text, s.status, s.snapshot_version,"                                        \
-	" (s.status NOT IN ('published', 'withdrawn', 'completed') OR s.recheck"                   \
-	"  OR s.lease_token IS NOT NULL OR (s.status = 'published' AND s.end_date < now())),"      \
-	" CASE WHEN s.status = 'published' THEN json_build_object(" SQL_LISTING_FIELDS             \
-	")::text END"
-
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
  * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
@@ -139,5 +117,10 @@ extern const char snap_sql_migrate_005[];
 extern const char snap_sql_migrate_006[];
 extern const char snap_sql_source_indexes[];
 extern const char snap_sql_status[];
+extern const char snap_sql_sync_claim[];
+extern const char snap_sql_sync_dry_run[];
+extern const char snap_sql_sync_due_among[];
+extern const char snap_sql_sync_settle[];
+extern const char snap_sql_verify_rows[];
 
 #endif

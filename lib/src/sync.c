@@ -21,164 +21,16 @@ enum { MAX_ID_ROUNDS = 3, MAX_SETTLE_ATTEMPTS = 3 };
  * remove their listings, or those of the ids given that are due. */
 enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
-/* What a snapshot's listing needs: removed because the booking is gone (deleted from the
- * source), withdrawn (the booking was, or an operator withdrew it), completed, or published.
- * The booking is looked up by a scalar subquery: one probe of its primary key per snapshot
- * (NOT EXISTS lets the planner hash every booking instead, on every claim). */
-#define ACTION                                                                                     \
-	"CASE WHEN (SELECT b.id FROM storage_bookings b WHERE b.id = s.booking_id) IS NULL"        \
-	"     THEN 'gone' WHEN s.held THEN 'withdraw'"                                             \
-	"     WHEN pg_catalog.lower(s.booking_status) IN ('cancelled', 'rejected') THEN "          \
-	"'withdraw'"                                                                               \
-	"     WHEN pg_catalog.lower(s.booking_status) = 'completed' OR s.end_date < now()"         \
-	"     THEN 'complete' ELSE 'publish' END"
-
-/* The action, then the listing fields of SPEC section 5 (snapshot_version is the item's, added
- * by the module) as extended JSON for $set and $setOnInsert. */
-#define LISTING_COLUMNS                                                                            \
-	ACTION                                                                                     \
-	","                                                                                        \
-	" json_build_object(" SQL_LISTING_FIELDS ","                                               \
-	"  'updated_at', json_build_object('$date', to_char(now() AT TIME ZONE 'UTC',"             \
-	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))),"                                               \
-	" json_build_object('published_at', json_build_object('$date', to_char(now() AT TIME"      \
-	"  ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')))"
-
-/* A claim of the rows in due; HELD is what becomes of an operator's hold (publish lifts it).
- * Each row comes back with what giving it back untouched needs (release). */
-#define CLAIM_SET(HELD)                                                                            \
-	" UPDATE market_inventory_snapshots s SET status = 'publishing',"                          \
-	"  lease_token = tok.token, lease_expires_at = now() + make_interval(secs => $2),"         \
-	"  listing_oid = coalesce(s.listing_oid, snapctl_object_id()), recheck = false,"           \
-	"  held = " HELD " FROM due, tok WHERE s.booking_id = due.booking_id"                      \
-	" RETURNING s.booking_id::text, tok.token::text, json_build_object('id', s.booking_id,"    \
-	"  'prev', due.prev, 'recheck', due.recheck, 'held', due.held)::text, s.listing_oid,"      \
-	" s.snapshot_version, " LISTING_COLUMNS
-
-/* A claim puts a snapshot whose lease expired back to ready_to_publish if released, with its
- * recheck and hold as they were. */
-#define PREV                                                                                       \
-	"CASE WHEN s.status = 'publishing' THEN 'ready_to_publish' ELSE s.status END AS prev,"     \
-	" s.recheck, s.held"
-
-#define DUE                                                                                        \
-	" (s.status = 'ready_to_publish' AND s.next_attempt_at <= now())"                          \
-	" OR (s.status = 'publishing' AND s.lease_expires_at < now())"                             \
-	" OR (s.status = 'published' AND s.end_date < now())"                                      \
-	" OR (s.status = 'failed' AND s.end_date < now())"                                         \
-	" OR (s.recheck AND s.status IN ('withdrawn', 'completed'))"                               \
-	" OR (s.status = 'failed' AND s.status_changed_at < $3::timestamptz)"
-
-/* $1 limit, $2 lease seconds, $3 failed snapshots settled before this time are due again
- * (--retry-failed: the run's start, so a run never retries what it failed itself; NULL:
- * none). The kinds of due work (DUE) are taken apart, each through its own partial index
- * (migrate_002.sql) and at most $1 of each, so that a claim reads about $1 rows however many
- * are due: as one OR, the planner reads and sorts every due row, and claiming N due rows costs
- * N^2 / $1 (200,000: 400 claims of 200,000 rows each). Then the $1 first by next_attempt_at,
- * as before; the other rows locked are let go when the statement ends. */
-#define KIND_COLUMNS                                                                               \
-	"SELECT s.booking_id, " PREV ", s.next_attempt_at"                                         \
-	" FROM market_inventory_snapshots s WHERE "
-static const char SQL_CLAIM_DUE[] =
-    "WITH ready AS (" KIND_COLUMNS "s.status = 'ready_to_publish' AND s.next_attempt_at <= now()"
-    "  ORDER BY s.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " expired AS (" KIND_COLUMNS "s.status = 'publishing' AND s.lease_expires_at < now()"
-    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " ended AS (" KIND_COLUMNS "s.status = 'published' AND s.end_date < now()"
-    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " failed AS (" KIND_COLUMNS "s.status = 'failed'"
-    "  AND (s.end_date < now() OR s.status_changed_at < $3::timestamptz)"
-    "  ORDER BY s.next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " rechecked AS (" KIND_COLUMNS "s.recheck AND s.status IN ('withdrawn', 'completed')"
-    "  LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " due AS (SELECT * FROM (SELECT * FROM ready UNION ALL SELECT * FROM expired"
-    "  UNION ALL SELECT * FROM ended UNION ALL SELECT * FROM failed"
-    "  UNION ALL SELECT * FROM rechecked) d ORDER BY d.next_attempt_at NULLS FIRST LIMIT $1),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
-
-/* $1 ids (uuid[]), $2 lease seconds: these, whatever their state, waiting for their locks.
- * publish lifts an operator's hold, withdraw sets it (so that a removal left to retry stays
- * a removal). */
-#define CLAIM_IDS(HELD)                                                                            \
-	"WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"             \
-	" WHERE s.booking_id = ANY ($1::uuid[]) ORDER BY s.booking_id FOR UPDATE),"                \
-	" tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET(HELD)
-static const char SQL_CLAIM_IDS[] = CLAIM_IDS("false");
-static const char SQL_CLAIM_WITHDRAW[] = CLAIM_IDS("true");
-
-/* $1 ids (uuid[]), $2 lease seconds, $3 as above: these, of those that are due and free. */
-static const char SQL_CLAIM_IDS_DUE[] =
-    "WITH due AS (SELECT s.booking_id, " PREV " FROM market_inventory_snapshots s"
-    " WHERE s.booking_id = ANY ($1::uuid[]) AND (" DUE ") ORDER BY s.booking_id"
-    " FOR UPDATE SKIP LOCKED),"
-    " tok AS (SELECT gen_random_uuid() AS token)" CLAIM_SET("s.held");
-
-/* $1 limit, $3 as in a claim: what a claim would take, by action ($2 unused but typed). */
-#define COUNT_ACTIONS                                                                              \
-	"SELECT count(*) FILTER (WHERE a = 'publish'),"                                            \
-	" count(*) FILTER (WHERE a IN ('withdraw', 'gone')),"                                      \
-	" count(*) FILTER (WHERE a = 'complete') FROM (SELECT " ACTION " AS a"                     \
-	" FROM market_inventory_snapshots s WHERE "
-
-static const char SQL_DRY_RUN[] = COUNT_ACTIONS "$2::int IS NOT NULL AND (" DUE ") LIMIT $1) x";
-
-/* $1 ids: the same counts for these snapshots. */
-static const char SQL_DRY_RUN_IDS[] = COUNT_ACTIONS "s.booking_id = ANY ($1::uuid[])) x";
-
-/* $1 ids ($2 unused but typed, $3 NULL): those that are due. */
-static const char SQL_DUE_AMONG[] =
-    "SELECT s.booking_id::text FROM market_inventory_snapshots s"
-    " WHERE s.booking_id = ANY ($1::uuid[]) AND $2::int IS NULL AND (" DUE ")";
+/* The claims (lib/sql/sync_claim.sql): $1 how many at most, $2 lease seconds, $3 failed
+ * snapshots settled before this time are due again, $4 ids, $5 what. */
+static const char *const claim_what[] = {
+    [SYNC] = "ids", [WITHDRAW] = "withdraw", [DUE_AMONG] = "ids_due"};
 
 /* $1 ids: the first that has no snapshot. */
 static const char SQL_MISSING[] =
     "SELECT u.id::text FROM unnest($1::uuid[]) AS u(id)"
     " WHERE NOT EXISTS (SELECT 1 FROM market_inventory_snapshots s WHERE s.booking_id = u.id)"
     " LIMIT 1";
-
-/* $1 token, $2 [{id, outcome, lid, error, found}], $3 attempts before 'failed'. Outcomes:
- * published, withdrawn, completed, retry, newer: the listing is at version found, ahead of the
- * snapshot. Under the fence that can only mean PostgreSQL lost history (an upsert would have taken
- * the claim), so the snapshot moves past the listing and is due at once (SPEC section 9). Rows
- * whose claim was taken over are not settled; if this worker wrote their listing, they get recheck
- * (see migrate_002.sql). Returns the settled rows' outcome and new status. */
-static const char SQL_SETTLE[] =
-    "WITH u AS (SELECT * FROM jsonb_to_recordset($2::jsonb)"
-    "  AS u(id uuid, outcome text, lid text, error text, found bigint)),"
-    " settled AS (UPDATE market_inventory_snapshots s SET"
-    " status = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed') THEN u.outcome"
-    "  WHEN u.outcome = 'retry' AND s.attempts + 1 >= $3 THEN 'failed'"
-    "  ELSE 'ready_to_publish' END,"
-    " status_changed_at = now(),"
-    " snapshot_version = CASE WHEN u.outcome = 'newer'"
-    "  THEN greatest(s.snapshot_version, u.found + 1) ELSE s.snapshot_version END,"
-    " published_version = CASE WHEN u.outcome = 'published' THEN s.snapshot_version"
-    "  ELSE s.published_version END,"
-    /* an older listing under another _id was adopted: that _id is the listing's for good */
-    " listing_oid = CASE WHEN u.outcome = 'published' AND u.lid ~ '^[0-9a-f]{24}$' THEN u.lid"
-    "  ELSE s.listing_oid END,"
-    " market_listing_id = CASE WHEN u.outcome = 'published'"
-    "  THEN coalesce(nullif(u.lid, ''), s.market_listing_id)"
-    "  WHEN u.outcome IN ('withdrawn', 'completed') THEN NULL ELSE s.market_listing_id END,"
-    " published_at = CASE WHEN u.outcome = 'published' THEN coalesce(s.published_at, now())"
-    "  ELSE s.published_at END,"
-    " last_synced_at = CASE WHEN u.outcome IN ('published', 'withdrawn', 'completed')"
-    "  THEN now() ELSE s.last_synced_at END,"
-    " attempts = CASE WHEN u.outcome = 'retry' THEN s.attempts + 1"
-    "  WHEN u.outcome = 'newer' THEN s.attempts ELSE 0 END,"
-    /* capped exponential backoff with jitter: 5 s, 10 s, ... up to an hour, times 0.5..1 */
-    " next_attempt_at = CASE WHEN u.outcome = 'retry' THEN now() + make_interval(secs =>"
-    "  least(3600, 5 * 2 ^ least(s.attempts, 20)) * (0.5 + random() / 2))"
-    "  WHEN u.outcome = 'newer' THEN now() END,"
-    " last_error = nullif(u.error, ''),"
-    " held = s.held AND u.outcome <> 'published',"
-    " lease_token = NULL, lease_expires_at = NULL"
-    " FROM u WHERE s.booking_id = u.id AND s.lease_token = $1::uuid"
-    " RETURNING s.booking_id, u.outcome, s.status),"
-    " lost AS (UPDATE market_inventory_snapshots s SET recheck = true FROM u"
-    "  WHERE s.booking_id = u.id AND u.outcome = 'published'"
-    "  AND s.booking_id NOT IN (SELECT booking_id FROM settled))"
-    " SELECT outcome, status FROM settled";
 
 /* $1 token, $2 [{id, prev, recheck}]: gives claims back untouched (MongoDB unreachable). */
 static const char SQL_RELEASE[] =
@@ -247,7 +99,7 @@ static void item_error(const struct listing_item *item, const char *action,
 		snprintf(buf, bufsz, "the booking no longer exists");
 }
 
-/* What became of each item, as SQL_SETTLE's $2: [{id, outcome, lid, error, found}]. */
+/* What became of each item, as sync_settle.sql's $2: [{id, outcome, lid, error, found}]. */
 static void outcomes_json(const PGresult *claim, const struct listing_item *items,
                           const struct listing_result *results, int withdraw, strbuf *json)
 {
@@ -297,7 +149,8 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else
 		for (attempt = 0;; attempt++) {
-			rc = pg_exec(ctx, "marking snapshots", SQL_SETTLE, 3, params, &res, err);
+			rc = pg_exec(ctx, "marking snapshots", snap_sql_sync_settle, 3, params,
+			             &res, err);
 			if (rc != SNAP_ERR_TEMPORARY || attempt + 1 >= MAX_SETTLE_ATTEMPTS)
 				break;
 			snap_log(ctx, SNAP_LOG_INFO, "settling again: %s", err ? err->message : "");
@@ -330,25 +183,6 @@ static snap_code id_array(const snap_sync_opts *o, strbuf *sb, snap_error *err)
 {
 	sb_add_text_array(sb, o->ids, o->nids);
 	return sb->failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory") : SNAP_OK;
-}
-
-/* Runs sql_ids with the ids as $1 (and params[1..nids_params-1]) when opts name ids, else
- * sql_due with all nparams params. */
-static snap_code pick(snap_ctx *ctx, const snap_sync_opts *o, const char *what, const char *sql_ids,
-                      int nids_params, const char *sql_due, int nparams, const char **params,
-                      PGresult **res, snap_error *err)
-{
-	strbuf ids = {0};
-	snap_code rc;
-
-	if (!o->ids)
-		return pg_exec(ctx, what, sql_due, nparams, params, res, err);
-	if ((rc = id_array(o, &ids, err)) == SNAP_OK) {
-		params[0] = ids.buf;
-		rc = pg_exec(ctx, what, sql_ids, nids_params, params, res, err);
-	}
-	sb_free(&ids);
-	return rc;
 }
 
 /* A batch in hand: the claim's rows as listing items, and what writing them gave. */
@@ -405,12 +239,12 @@ static snap_code claim_send(snap_ctx *ctx, const char *failed_before, long want,
                             snap_error *err)
 {
 	char limit[24], lease[16];
-	const char *params[3] = {limit, lease, failed_before};
+	const char *params[5] = {limit, lease, failed_before, NULL, "due"};
 
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
 	*sent = now_seconds();
-	return pg_send(ctx, "claiming snapshots", SQL_CLAIM_DUE, 3, params, err);
+	return pg_send(ctx, "claiming snapshots", snap_sql_sync_claim, 5, params, err);
 }
 
 static snap_code claim_collect(snap_ctx *ctx, double sent, struct hand *h, snap_sync_summary *sum,
@@ -429,9 +263,10 @@ static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
                        snap_error *err)
 {
 	char lease[16];
-	const char *params[3] = {NULL, lease, failed_before};
+	const char *params[5] = {NULL, lease, failed_before, NULL, claim_what[mode]};
 	const struct mongo_ops *ops;
 	PGresult *res = NULL;
+	strbuf ids = {0};
 	double claimed_at;
 	void *store;
 	snap_code rc;
@@ -444,11 +279,11 @@ static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
 	}
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
 	claimed_at = now_seconds();
-	rc = pick(ctx, o, "claiming snapshots",
-	          mode == DUE_AMONG  ? SQL_CLAIM_IDS_DUE
-	          : mode == WITHDRAW ? SQL_CLAIM_WITHDRAW
-	                             : SQL_CLAIM_IDS,
-	          mode == DUE_AMONG ? 3 : 2, NULL, 0, params, &res, err);
+	if ((rc = id_array(o, &ids, err)) == SNAP_OK) {
+		params[3] = ids.buf;
+		rc = pg_exec(ctx, "claiming snapshots", snap_sql_sync_claim, 5, params, &res, err);
+	}
+	sb_free(&ids);
 	return rc == SNAP_OK ? take(ctx, res, claimed_at, mode == WITHDRAW, h, sum, err) : rc;
 }
 
@@ -496,14 +331,19 @@ static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summa
                          snap_error *err)
 {
 	char limit[24];
-	const char *params[3] = {limit, "0",
-	                         (o->flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL};
+	const char *params[3] = {limit, (o->flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL,
+	                         NULL};
 	PGresult *res = NULL;
-	snap_code rc;
+	strbuf ids = {0};
+	snap_code rc = SNAP_OK;
 
 	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : 2147483647L);
-	rc = pick(ctx, o, "counting snapshots", SQL_DRY_RUN_IDS, 1, SQL_DRY_RUN, 3, params, &res,
-	          err);
+	if (o->ids && (rc = id_array(o, &ids, err)) == SNAP_OK)
+		params[2] = ids.buf;
+	if (rc == SNAP_OK)
+		rc =
+		    pg_exec(ctx, "counting snapshots", snap_sql_sync_dry_run, 3, params, &res, err);
+	sb_free(&ids);
 	if (rc == SNAP_OK) {
 		sum->published = atol(PQgetvalue(res, 0, 0));
 		sum->withdrawn = atol(PQgetvalue(res, 0, 1));
@@ -676,7 +516,7 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 	snap_sync_opts o = {0};
 	snap_sync_summary s;
 	strbuf arr = {0};
-	const char *params[3] = {NULL, NULL, NULL};
+	const char *params[2] = {NULL, NULL}; /* ids; failed snapshots: only once ended */
 	const char *due[SNAP_SYNC_BATCH];
 	PGresult *res = NULL;
 	snap_code rc;
@@ -687,10 +527,10 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 	o.nids = n;
 	if ((rc = id_array(&o, &arr, err)) != SNAP_OK)
 		goto out;
-	params[0] = arr.buf;
 	/* Usually none is: then MongoDB is not even reached. */
-	if ((rc = pg_exec(ctx, "finding due snapshots", SQL_DUE_AMONG, 3, params, &res, err)) !=
-	    SNAP_OK)
+	params[0] = arr.buf;
+	if ((rc = pg_exec(ctx, "finding due snapshots", snap_sql_sync_due_among, 2, params, &res,
+	                  err)) != SNAP_OK)
 		goto out;
 	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i += m) {
 		for (m = 0; m < SNAP_SYNC_BATCH && i + m < PQntuples(res); m++)

@@ -21,12 +21,6 @@
 
 enum { SUSPECTS = 500, OK = -1, SKIPPED = -2 };
 
-#define ROW_COLUMNS "SELECT " SQL_VERIFY_COLUMNS " FROM market_inventory_snapshots s WHERE "
-
-/* $1 after, $2 page size */
-static const char SQL_PAGE[] = ROW_COLUMNS "s.booking_id > $1::uuid ORDER BY s.booking_id LIMIT $2";
-/* $1 ids */
-static const char SQL_ROWS[] = ROW_COLUMNS "s.booking_id = ANY ($1::uuid[])";
 /* $1 ids: the listings of these finished snapshots go, through a recheck claim. */
 static const char SQL_RECHECK[] =
     "UPDATE market_inventory_snapshots SET recheck = true"
@@ -262,7 +256,7 @@ static snap_code settle(struct verify *v)
 	const char **uuids = NULL;
 	size_t i, nu = 0, n = v->nsus;
 	strbuf arr = {0};
-	const char *params[1];
+	const char *params[3] = {NULL, NULL, NULL};
 	snap_code rc = SNAP_OK;
 
 	if (!n)
@@ -284,12 +278,12 @@ static snap_code settle(struct verify *v)
 		if (snap_uuid_valid(v->suspects[i]))
 			uuids[nu++] = v->suspects[i];
 	sb_add_text_array(&arr, uuids, nu);
-	params[0] = arr.buf;
+	params[2] = arr.buf;
 	if (arr.failed)
 		rc = snap_fail(v->err, SNAP_ERR_INTERNAL, "out of memory");
 	else
-		rc = pg_exec(v->ctx, "reading snapshots again", SQL_ROWS, 1, params, &c.rows,
-		             v->err);
+		rc = pg_exec(v->ctx, "reading snapshots again", snap_sql_verify_rows, 3, params,
+		             &c.rows, v->err);
 	if (rc == SNAP_OK)
 		rc = v->ops->scan(v->h, (const char *const *)v->suspects, n, confirm_listing, &c,
 		                  v->err);
@@ -338,7 +332,7 @@ static snap_code note(struct verify *v, const char *id, int cls)
 static snap_code current(struct verify *v, struct row *r, int *have)
 {
 	char limit[24];
-	const char *params[2] = {v->after, limit};
+	const char *params[3] = {v->after, limit, NULL};
 	long want;
 	snap_code rc;
 	int n;
@@ -365,8 +359,8 @@ static snap_code current(struct verify *v, struct row *r, int *have)
 	}
 	progress(v->ctx, "checked", v->sum->checked);
 	snprintf(limit, sizeof(limit), "%ld", want);
-	if ((rc = pg_exec(v->ctx, "reading snapshots", SQL_PAGE, 2, params, &v->page, v->err)) !=
-	    SNAP_OK)
+	if ((rc = pg_exec(v->ctx, "reading snapshots", snap_sql_verify_rows, 3, params, &v->page,
+	                  v->err)) != SNAP_OK)
 		return rc;
 	if (PQntuples(v->page) == 0) {
 		v->pg_done = 1;
