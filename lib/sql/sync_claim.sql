@@ -81,9 +81,7 @@ UPDATE market_inventory_snapshots s SET status = 'publishing',
 FROM claimed c, tok
 WHERE s.booking_id = c.booking_id
 RETURNING s.booking_id::text, tok.token::text,
-	json_build_object('id', s.booking_id, 'recheck', c.recheck, 'held', c.held,
-		'prev', CASE WHEN c.status = 'publishing' THEN 'ready_to_publish' ELSE c.status END
-	)::text,
+	CASE WHEN c.status = 'publishing' THEN 'ready_to_publish' ELSE c.status END, c.recheck, c.held,
 	s.listing_oid, s.snapshot_version,
 	-- begin rule: action
 	CASE WHEN (SELECT b.id FROM storage_bookings b WHERE b.id = s.booking_id) IS NULL

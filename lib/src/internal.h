@@ -53,6 +53,13 @@ void sb_free(strbuf *sb);
 void sb_add_json_string(strbuf *sb, const char *s);
 /* items as a PostgreSQL array literal, each quoted and escaped: {"a","b\"c"}. */
 void sb_add_text_array(strbuf *sb, const char *const *items, size_t n);
+/* ids (canonical UUID text) as a uuid[] in PostgreSQL's binary array format, for a parameter
+ * of format 1. Binary, because the server spends about a microsecond on each element of a
+ * uuid[] in text. */
+void sb_add_uuid_array(strbuf *sb, const char *const *ids, size_t n);
+/* A JSON object of n fields whose values are strings (NULL: null), as jsonb_to_recordset()
+ * reads them into typed columns: {"id":"...","found":"12"}. */
+void sb_add_json_record(strbuf *sb, const char *const *keys, const char *const *values, size_t n);
 /* Ends s before a character cut short at its end (what snprintf leaves of a long text). */
 void utf8_cut(char *s);
 

@@ -22,9 +22,11 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	char top[16], alarm[16];
 	const char *params[3] = {top, NULL, alarm};
 	PGresult *idx = NULL, *res = NULL;
+	char(*names)[200] = NULL; /* the missing source indexes: "table (columns)" */
+	const char **ptrs = NULL;
 	strbuf missing = {0};
 	snap_code rc;
-	int i;
+	int i, n;
 
 	out->json = NULL;
 	out->attention = 0;
@@ -33,17 +35,18 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	if ((rc = pg_exec(ctx, "checking source indexes", snap_sql_source_indexes, 0, NULL, &idx,
 	                  err)) != SNAP_OK)
 		goto out;
-	sb_add(&missing, "{");
-	for (i = 0; i < PQntuples(idx); i++) {
-		sb_add(&missing, i ? ",\"" : "\"");
-		sb_add(&missing, PQgetvalue(idx, i, 1));
-		sb_add(&missing, " (");
-		sb_add(&missing, PQgetvalue(idx, i, 2));
-		sb_add(&missing, ")\"");
+	n = PQntuples(idx);
+	names = calloc((size_t)n + 1, sizeof(*names));
+	ptrs = calloc((size_t)n + 1, sizeof(*ptrs));
+	for (i = 0; names && ptrs && i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s (%s)", PQgetvalue(idx, i, 1),
+		         PQgetvalue(idx, i, 2));
+		ptrs[i] = names[i];
 	}
-	sb_add(&missing, "}");
+	if (names && ptrs)
+		sb_add_text_array(&missing, ptrs, (size_t)n);
 	params[1] = missing.buf;
-	if (missing.failed)
+	if (!names || !ptrs || missing.failed)
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else if ((rc = pg_exec(ctx, "reading the status", snap_sql_status, 3, params, &res, err)) ==
 	             SNAP_OK &&
@@ -52,6 +55,8 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	if (rc == SNAP_OK)
 		out->attention = atol(PQgetvalue(res, 0, 1));
 out:
+	free(ptrs);
+	free(names);
 	sb_free(&missing);
 	PQclear(idx);
 	PQclear(res);

@@ -1,5 +1,7 @@
-/* strbuf, the growing string the statements' parameters are built in, and its encoders:
- * PostgreSQL text arrays, JSON strings; and cutting text at a UTF-8 character boundary. */
+/* strbuf, the growing string the statements' parameters are built in, and its encoders, the
+ * only ones: PostgreSQL arrays (text, and uuid[] in binary), JSON strings and records; and
+ * cutting text at a UTF-8 character boundary. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +138,57 @@ void sb_add_json_string(strbuf *sb, const char *s)
 		s += n;
 	}
 	sb_add(sb, "\"");
+}
+
+static void put_be32(strbuf *sb, uint32_t v)
+{
+	char b[4] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
+
+	sb_addn(sb, b, 4);
+}
+
+static int hex(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+void sb_add_uuid_array(strbuf *out, const char *const *ids, size_t n)
+{
+	size_t i, j;
+
+	put_be32(out, n ? 1 : 0); /* dimensions */
+	put_be32(out, 0);         /* no NULLs */
+	put_be32(out, 2950);      /* uuid */
+	if (n) {
+		put_be32(out, (uint32_t)n);
+		put_be32(out, 1); /* lower bound */
+	}
+	for (i = 0; i < n; i++) {
+		char bytes[16];
+		const char *p = ids[i];
+
+		for (j = 0; j < 16; j++, p += 2) {
+			if (*p == '-')
+				p++;
+			bytes[j] = (char)(hex(p[0]) << 4 | hex(p[1]));
+		}
+		put_be32(out, 16);
+		sb_addn(out, bytes, 16);
+	}
+}
+
+void sb_add_json_record(strbuf *sb, const char *const *keys, const char *const *values, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sb_add(sb, i ? "," : "{");
+		sb_add_json_string(sb, keys[i]);
+		sb_add(sb, ":");
+		if (values[i])
+			sb_add_json_string(sb, values[i]);
+		else
+			sb_add(sb, "null");
+	}
+	sb_add(sb, n ? "}" : "{}");
 }

@@ -39,7 +39,20 @@ static const char SQL_RELEASE[] =
     " FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, prev text, recheck boolean, held boolean)"
     " WHERE s.booking_id = u.id AND s.lease_token = $1::uuid";
 
-enum { COL_ID, COL_TOKEN, COL_RELEASE, COL_OID, COL_VERSION, COL_ACTION, COL_SET, COL_INSERT };
+/* The columns of a claim (lib/sql/sync_claim.sql): prev, recheck and held are what a release
+ * gives back. */
+enum {
+	COL_ID,
+	COL_TOKEN,
+	COL_PREV,
+	COL_RECHECK,
+	COL_HELD,
+	COL_OID,
+	COL_VERSION,
+	COL_ACTION,
+	COL_SET,
+	COL_INSERT
+};
 
 static snap_code release(snap_ctx *ctx, const PGresult *claim)
 {
@@ -52,8 +65,13 @@ static snap_code release(snap_ctx *ctx, const PGresult *claim)
 
 	sb_add(&json, "[");
 	for (i = 0; i < PQntuples(claim); i++) {
+		static const char *const keys[] = {"id", "prev", "recheck", "held"};
+		const char *values[] = {
+		    PQgetvalue(claim, i, COL_ID), PQgetvalue(claim, i, COL_PREV),
+		    PQgetvalue(claim, i, COL_RECHECK), PQgetvalue(claim, i, COL_HELD)};
+
 		sb_add(&json, i ? "," : "");
-		sb_add(&json, PQgetvalue(claim, i, COL_RELEASE));
+		sb_add_json_record(&json, keys, values, 4);
 	}
 	sb_add(&json, "]");
 	params[1] = json.buf;
@@ -103,6 +121,7 @@ static void item_error(const struct listing_item *item, const char *action,
 static void outcomes_json(const PGresult *claim, const struct listing_item *items,
                           const struct listing_result *results, int withdraw, strbuf *json)
 {
+	static const char *const keys[] = {"id", "outcome", "lid", "error", "found"};
 	char error[200], found[24];
 	int i;
 
@@ -110,18 +129,13 @@ static void outcomes_json(const PGresult *claim, const struct listing_item *item
 	for (i = 0; i < PQntuples(claim); i++) {
 		const struct listing_result *r = &results[i];
 		const char *action = withdraw ? "withdraw" : PQgetvalue(claim, i, COL_ACTION);
+		const char *values[] = {items[i].booking_id, outcome(&items[i], action, r),
+		                        r->listing_id, error, found};
 
-		sb_add(json, i ? ",{\"id\":" : "{\"id\":");
-		sb_add_json_string(json, items[i].booking_id);
-		sb_add(json, ",\"outcome\":");
-		sb_add_json_string(json, outcome(&items[i], action, r));
-		sb_add(json, ",\"lid\":");
-		sb_add_json_string(json, r->listing_id);
 		item_error(&items[i], action, r, error, sizeof(error));
-		sb_add(json, ",\"error\":");
-		sb_add_json_string(json, error);
-		snprintf(found, sizeof(found), ",\"found\":%lld}", (long long)r->found_version);
-		sb_add(json, found);
+		snprintf(found, sizeof(found), "%lld", (long long)r->found_version);
+		sb_add(json, i ? "," : "");
+		sb_add_json_record(json, keys, values, 5);
 	}
 	sb_add(json, "]");
 }

@@ -37,52 +37,13 @@ static const char SQL_PAGE_NOWHERE[] = "SELECT id FROM storage_bookings"
                                        " AND ($1::uuid IS NULL OR id > $1::uuid)"
                                        " ORDER BY id LIMIT $2";
 
-enum { MAX_ROUNDS = 5, MAX_TEMPORARY_RETRIES = 3, UUID_OID = 2950 };
+enum { MAX_ROUNDS = 5, MAX_TEMPORARY_RETRIES = 3 };
 
 /* A batch: the ids as a binary uuid[], and whether a missing booking is an error. */
 struct batch {
 	strbuf ids;
 	int strict;
 };
-
-static void put_be32(strbuf *sb, uint32_t v)
-{
-	char b[4] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
-
-	sb_addn(sb, b, 4);
-}
-
-static int hex(char c)
-{
-	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
-/* ids (canonical UUID text) as a uuid[] in PostgreSQL's binary array format. Binary, because
- * the server spends about a microsecond on each element of a uuid[] in text. */
-static void uuid_array(strbuf *out, const char *const *ids, size_t n)
-{
-	size_t i, j;
-
-	put_be32(out, n ? 1 : 0); /* dimensions */
-	put_be32(out, 0);         /* no NULLs */
-	put_be32(out, UUID_OID);
-	if (n) {
-		put_be32(out, (uint32_t)n);
-		put_be32(out, 1); /* lower bound */
-	}
-	for (i = 0; i < n; i++) {
-		char bytes[16];
-		const char *p = ids[i];
-
-		for (j = 0; j < 16; j++, p += 2) {
-			if (*p == '-')
-				p++;
-			bytes[j] = (char)(hex(p[0]) << 4 | hex(p[1]));
-		}
-		put_be32(out, 16);
-		sb_addn(out, bytes, 16);
-	}
-}
 
 /* Column 0 of the rows of res (all of them, or with action non-NULL those whose column 1 is
  * action) as a binary uuid[]. */
@@ -98,7 +59,7 @@ static void result_array(const PGresult *res, const char *action, strbuf *out)
 	for (i = 0; i < rows; i++)
 		if (!action || !strcmp(PQgetvalue(res, i, 1), action))
 			ids[n++] = PQgetvalue(res, i, 0);
-	uuid_array(out, ids, (size_t)n);
+	sb_add_uuid_array(out, ids, (size_t)n);
 	free(ids);
 }
 
@@ -291,7 +252,7 @@ snap_code snap_upsert(snap_ctx *ctx, const char *const *ids, size_t n, const sna
 		if (!snap_uuid_valid(ids[i]))
 			return snap_fail(err, SNAP_ERR_INPUT, "booking id '%.60s' is not a UUID",
 			                 ids[i]);
-	uuid_array(&b.ids, ids, n);
+	sb_add_uuid_array(&b.ids, ids, n);
 	rc = b.ids.failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory")
 	                  : upsert_batch(ctx, &b, o, sum ? sum : &mine, &stop, err);
 	sb_free(&b.ids);
