@@ -99,8 +99,8 @@ struct invocation {
 	double seconds[OPT_COUNT]; /* V_SECONDS, V_AGE */
 	char *owned[OPT_COUNT];    /* values from the config file, which opt[] points to */
 	int verbose;               /* -v count */
-	unsigned flags;            /* the library flags of the options given */
-	char **args;               /* operands */
+	snap_run run; /* the options every bulk operation shares, with the library's flags */
+	char **args;  /* operands */
 	int nargs;
 	/* resolved settings: flags, then environment, then config file, then defaults */
 	char *pg_uri;
@@ -143,20 +143,21 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int human_output(const struct invocation *inv); /* text to stdout wanted */
 /* The end of a run: its counts on stdout (one JSON object with --json, else one line of
- * text), also when a lost database stopped it; for a job that wrote, its record in PostgreSQL
- * for `snapctl status`. Returns the exit code: rc's, else 3 when partial, else 0. */
+ * text), also when a lost database stopped it; for a job that wrote (not a dry run), its record
+ * in PostgreSQL for `snapctl status`. Returns the exit code: rc's, else 3 when partial, else 0.
+ * COUNTS(names, values) fills names, values and n from two arrays of the same length. */
 struct run_summary {
 	const char *job; /* NULL: not recorded */
 	const char *const *names;
 	const long *values;
 	size_t n;
 	long duration_ms;
-	int dry_run;
 	int partial;                 /* some items were retried or failed */
 	struct json_object *details; /* optional, borrowed: added to --json output as "details" */
 };
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err);
+#define COUNTS(names, values) (names), (values), sizeof(values) / sizeof((values)[0])
 
 /* metrics.c: the run of job r in the file at path; ok: it ended ok. 0, or -1 when it could not
  * be written. */

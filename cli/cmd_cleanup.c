@@ -12,19 +12,11 @@ int cmd_cleanup(struct invocation *inv)
 	snap_code rc;
 
 	o.older_than_seconds = inv->seconds[OPT_OLDER_THAN];
-	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
-	o.flags = inv->flags;
+	o.run = inv->run;
 	rc = snap_cleanup(inv->ctx, &o, &s, &err);
 	{
 		const long values[] = {s.deleted, s.kept, s.orphans};
-		struct run_summary r = {"cleanup",
-		                        names,
-		                        values,
-		                        sizeof(values) / sizeof(values[0]),
-		                        s.duration_ms,
-		                        inv->opt[OPT_DRY_RUN] != NULL,
-		                        0,
-		                        NULL};
+		struct run_summary r = {"cleanup", COUNTS(names, values), s.duration_ms, 0, NULL};
 
 		return finish_run(inv, &r, rc, &err);
 	}

@@ -112,7 +112,7 @@ static void json_report(const struct report *r, int version)
 
 int cmd_init_db(struct invocation *inv)
 {
-	struct report r = {inv, (inv->flags & SNAP_DRY_RUN) != 0, NULL, NULL, NULL, NULL, NULL};
+	struct report r = {inv, (inv->run.flags & SNAP_DRY_RUN) != 0, NULL, NULL, NULL, NULL, NULL};
 	snap_error err = {0};
 	int version = 0, rc = 0;
 
@@ -121,7 +121,7 @@ int cmd_init_db(struct invocation *inv)
 	r.missing = json_object_new_array();
 	r.listing_indexes = json_object_new_array();
 	r.duplicates = json_object_new_array();
-	if (snap_init_db(inv->ctx, inv->flags, on_step, &r, &err) != SNAP_OK ||
+	if (snap_init_db(inv->ctx, inv->run.flags, on_step, &r, &err) != SNAP_OK ||
 	    snap_schema_version(inv->ctx, &version, &err) != SNAP_OK) {
 		rc = fail_snap(inv, &err);
 	} else if (inv->opt[OPT_JSON]) {

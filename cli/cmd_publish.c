@@ -12,13 +12,7 @@ int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job)
 	snap_code rc = snap_sync(inv->ctx, o, &s, &err);
 	const long values[] = {s.claimed,       s.published, s.withdrawn, s.completed,
 	                       s.skipped_stale, s.retried,   s.failed};
-	struct run_summary r = {job,
-	                        names,
-	                        values,
-	                        sizeof(values) / sizeof(values[0]),
-	                        s.duration_ms,
-	                        (o->flags & SNAP_DRY_RUN) != 0,
-	                        s.retried + s.failed > 0,
+	struct run_summary r = {job, COUNTS(names, values), s.duration_ms, s.retried + s.failed > 0,
 	                        NULL};
 
 	return finish_run(inv, &r, rc, &err);
@@ -30,6 +24,6 @@ int cmd_publish(struct invocation *inv)
 
 	o.ids = (const char *const *)inv->args;
 	o.nids = (size_t)inv->nargs;
-	o.flags = inv->flags;
+	o.run = inv->run;
 	return sync_run(inv, &o, NULL);
 }

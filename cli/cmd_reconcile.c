@@ -15,22 +15,14 @@ int cmd_reconcile(struct invocation *inv)
 
 	o.ids = inv->nargs ? (const char *const *)inv->args : NULL;
 	o.nids = (size_t)inv->nargs;
-	o.limit = inv->count[OPT_LIMIT];
-	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
-	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.flags = inv->flags;
+	o.run = inv->run;
 	rc = snap_reconcile(inv->ctx, &o, &s, &err);
 	{
 		const long values[] = {s.checked,   s.unchanged, s.changed, s.missing, s.published,
 		                       s.withdrawn, s.completed, s.retried, s.failed};
-		struct run_summary r = {o.ids ? NULL : "reconcile", /* the cron job */
-		                        names,
-		                        values,
-		                        sizeof(values) / sizeof(values[0]),
-		                        s.duration_ms,
-		                        (o.flags & SNAP_DRY_RUN) != 0,
-		                        s.retried + s.failed > 0,
-		                        NULL};
+		/* recorded as the cron job when it walks every snapshot */
+		struct run_summary r = {o.ids ? NULL : "reconcile", COUNTS(names, values),
+		                        s.duration_ms, s.retried + s.failed > 0, NULL};
 
 		return finish_run(inv, &r, rc, &err);
 	}

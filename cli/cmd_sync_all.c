@@ -6,9 +6,6 @@ int cmd_sync_all(struct invocation *inv)
 {
 	snap_sync_opts o = {0};
 
-	o.limit = inv->count[OPT_LIMIT];
-	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
-	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.flags = inv->flags;
+	o.run = inv->run;
 	return sync_run(inv, &o, "sync-all");
 }

@@ -82,7 +82,7 @@ static snap_code spool_stdin(FILE **out, snap_error *err)
 static snap_code upsert_stdin(struct invocation *inv, const snap_upsert_opts *o,
                               snap_upsert_summary *s, snap_error *err)
 {
-	size_t batch = (size_t)inv->count[OPT_BATCH_SIZE], n = 0;
+	size_t batch = (size_t)inv->run.batch_size, n = 0;
 	char(*ids)[40] = calloc(batch, sizeof(*ids));
 	const char **ptrs = calloc(batch, sizeof(*ptrs));
 	FILE *spool = NULL;
@@ -126,8 +126,8 @@ static void report_published(struct invocation *inv, const snap_upsert_summary *
 
 int cmd_upsert(struct invocation *inv)
 {
-	struct tally t = {inv, 1, (inv->flags & SNAP_DRY_RUN) != 0};
-	snap_upsert_opts o = {inv->flags, (int)inv->count[OPT_BATCH_SIZE], print_result, &t};
+	struct tally t = {inv, 1, (inv->run.flags & SNAP_DRY_RUN) != 0};
+	snap_upsert_opts o = {inv->run, print_result, &t};
 	snap_upsert_summary s = {{0}, 0, 0, {0}};
 	int all = inv->opt[OPT_ALL] != NULL;
 	snap_error err = {0};
@@ -146,7 +146,7 @@ int cmd_upsert(struct invocation *inv)
 		printf("%s%ld created, %ld updated, %ld unchanged\n", t.dry_run ? "dry run: " : "",
 		       s.actions[SNAP_ACTION_CREATED], s.actions[SNAP_ACTION_UPDATED],
 		       s.actions[SNAP_ACTION_UNCHANGED]);
-	if (rc == SNAP_OK && (inv->flags & SNAP_UPSERT_PUBLISH) && !t.dry_run)
+	if (rc == SNAP_OK && (inv->run.flags & SNAP_UPSERT_PUBLISH) && !t.dry_run)
 		report_published(inv, &s);
 	return rc == SNAP_OK ? 0 : fail_snap(inv, &err);
 }

@@ -47,24 +47,16 @@ int cmd_verify(struct invocation *inv)
 	long differ;
 	int code;
 
-	o.limit = inv->count[OPT_LIMIT];
-	o.batch_size = (int)inv->count[OPT_BATCH_SIZE];
-	o.max_seconds = inv->seconds[OPT_MAX_DURATION];
-	o.flags = inv->flags;
+	o.run = inv->run;
 	rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);
 	differ = s.missing + s.extra + s.version + s.drift;
 	{
 		const long values[] = {s.checked, s.ok,    s.skipped,  s.missing, s.extra,
 		                       s.version, s.drift, s.repaired, s.retried, s.failed};
-		struct run_summary r = {"verify",
-		                        names,
-		                        values,
-		                        sizeof(values) / sizeof(values[0]),
-		                        s.duration_ms,
-		                        (o.flags & SNAP_DRY_RUN) != 0,
-		                        (o.flags & SNAP_VERIFY_REPAIR) && !(o.flags & SNAP_DRY_RUN)
-		                            ? s.retried + s.failed > 0 || s.repaired < differ
-		                            : differ > 0,
+		int repairing = (o.run.flags & SNAP_VERIFY_REPAIR) && !(o.run.flags & SNAP_DRY_RUN);
+		struct run_summary r = {"verify", COUNTS(names, values), s.duration_ms,
+		                        repairing ? s.retried + s.failed > 0 || s.repaired < differ
+		                                  : differ > 0,
 		                        shown.details};
 
 		code = finish_run(inv, &r, rc, &err);

@@ -9,7 +9,7 @@ int cmd_withdraw(struct invocation *inv)
 	snap_error err = {0};
 	int dry_run = inv->opt[OPT_DRY_RUN] != NULL;
 
-	if (snap_withdraw(inv->ctx, inv->args[0], inv->flags, &err) != SNAP_OK)
+	if (snap_withdraw(inv->ctx, inv->args[0], inv->run.flags, &err) != SNAP_OK)
 		return fail_snap(inv, &err);
 	if (inv->opt[OPT_JSON]) {
 		struct json_object *o = json_object_new_object();

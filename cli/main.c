@@ -93,7 +93,7 @@ static int parse(struct invocation *inv, int argc, char **argv, int stop_at_oper
 		}
 		o = c >= 256 ? opt_find((enum opt_id)(c - 256)) : opt_by_short(inv->cmd, c);
 		inv->opt[o->id] = o->type != V_FLAG ? optarg : "";
-		inv->flags |= o->flag;
+		inv->run.flags |= o->flag;
 		if (o->id == OPT_VERBOSE)
 			inv->verbose++;
 	}
@@ -176,6 +176,9 @@ static int take_defaults(struct invocation *inv)
 			inv->opt[u->id] = u->def;
 	if (take_values(inv) != OPT_NONE) /* cli/gen.c checks every default at build time */
 		return fail(inv, EXIT_SOFTWARE, "a default of %s is not a value", inv->cmd->name);
+	inv->run.limit = inv->count[OPT_LIMIT];
+	inv->run.batch_size = (int)inv->count[OPT_BATCH_SIZE];
+	inv->run.max_seconds = inv->seconds[OPT_MAX_DURATION];
 	return 0;
 }
 

@@ -194,6 +194,7 @@ static void record(struct invocation *inv, const struct run_summary *r, const ch
 int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
                const snap_error *err)
 {
+	int dry_run = (inv->run.flags & SNAP_DRY_RUN) != 0;
 	struct json_object *o;
 	char line[512];
 	size_t i, len;
@@ -201,7 +202,7 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 
 	progress_clear();
 	o = json_object_new_object();
-	len = (size_t)snprintf(line, sizeof(line), "%s", r->dry_run ? "dry run: " : "");
+	len = (size_t)snprintf(line, sizeof(line), "%s", dry_run ? "dry run: " : "");
 	for (i = 0; i < r->n; i++) {
 		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%ld ", i ? ", " : "",
@@ -212,9 +213,9 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	}
 	snprintf(line + len, sizeof(line) - len, " (%ld ms)", r->duration_ms);
 	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
-	if (!r->dry_run && r->job)
+	if (!dry_run && r->job)
 		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
-	if (!r->dry_run && r->job && inv->metrics_file &&
+	if (!dry_run && r->job && inv->metrics_file &&
 	    metrics_write(inv->metrics_file, r, rc == SNAP_OK && !r->partial) != 0)
 		warn(inv, "cannot write the metrics file %.200s", inv->metrics_file);
 	/* Every run is recorded, whatever ended it (monitoring tells the truth); the summary
@@ -226,7 +227,7 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	/* JSON logs with --verbose carry the counts too, for log pipelines. */
 	if (inv->verbose && inv->log_format == LOG_JSON && !inv->opt[OPT_QUIET])
 		log_line(inv, SNAP_LOG_INFO, line, o);
-	if (r->dry_run)
+	if (dry_run)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
 	if (r->details)
 		json_object_object_add(o, "details", json_object_get(r->details));

@@ -106,6 +106,14 @@ void snap_ctx_interrupt(snap_ctx *ctx);
  * common: do everything but commit, and report what would change. Their own flags follow. */
 #define SNAP_DRY_RUN (1u << 0)
 
+/* How a bulk operation runs: the same fields in the options of each (each says which apply). */
+typedef struct snap_run {
+	unsigned flags;     /* SNAP_DRY_RUN and the operation's own */
+	long limit;         /* items at most; 0: all */
+	int batch_size;     /* items per step; 0: the operation's SNAP_*_BATCH */
+	double max_seconds; /* start no new step after this long; 0: no limit */
+} snap_run;
+
 /* ---- init-db ---- */
 
 typedef enum snap_init_flags {
@@ -174,8 +182,9 @@ typedef int (*snap_upsert_fn)(const snap_upsert_result *result, void *data);
 enum { SNAP_UPSERT_PUBLISH = 1u << 1 };
 
 typedef struct snap_upsert_opts {
-	unsigned flags; /* SNAP_DRY_RUN: compute and report, then roll back; SNAP_UPSERT_PUBLISH */
-	int batch_size; /* snap_upsert_all: bookings per transaction; 0: SNAP_UPSERT_BATCH */
+	/* flags: SNAP_DRY_RUN (compute and report, then roll back), SNAP_UPSERT_PUBLISH;
+	 * batch_size: snap_upsert_all's bookings per transaction */
+	snap_run run;
 	snap_upsert_fn fn; /* each booking's outcome, once its batch committed; NULL: none */
 	void *data;        /* handed to fn */
 } snap_upsert_opts;
@@ -210,10 +219,10 @@ snap_code snap_listing_get(snap_ctx *ctx, const char *booking_id, char **json_ou
 typedef struct snap_sync_opts {
 	const char *const *ids; /* publish these now, whatever their schedule; NULL: due work */
 	size_t nids;
-	long limit;         /* snapshots at most; 0: no limit */
-	int batch_size;     /* snapshots per claim and bulk write; 0: SNAP_SYNC_BATCH */
-	double max_seconds; /* stop claiming after this long; 0: no limit */
-	unsigned flags;     /* SNAP_DRY_RUN: count what would be done, claim and write nothing */
+	/* flags: SNAP_DRY_RUN (count what would be done, claim and write nothing),
+	 * SNAP_SYNC_RETRY_FAILED; limit: snapshots; batch_size: per claim and bulk write;
+	 * max_seconds: claim nothing after */
+	snap_run run;
 } snap_sync_opts;
 
 enum { SNAP_SYNC_RETRY_FAILED = 1u << 1 }; /* also take 'failed' snapshots */
@@ -240,10 +249,9 @@ snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, unsigned flags, s
 typedef struct snap_reconcile_opts {
 	const char *const *ids; /* check these; NULL: the published snapshots, in turn */
 	size_t nids;
-	long limit;         /* snapshots checked at most; 0: to the end of the pass */
-	int batch_size;     /* snapshots checked per step; 0: SNAP_RECONCILE_BATCH */
-	double max_seconds; /* stop after this long; 0: no limit */
-	unsigned flags;     /* SNAP_DRY_RUN: check and count changes, write nothing */
+	/* flags: SNAP_DRY_RUN (check and count changes, write nothing); limit: snapshots checked
+	 * (0: to the end of the pass); batch_size: checked per step; max_seconds */
+	snap_run run;
 } snap_reconcile_opts;
 
 typedef struct snap_reconcile_summary {
@@ -264,8 +272,9 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *opts,
 /* What cleanup does (SPEC section 6). */
 typedef struct snap_cleanup_opts {
 	double older_than_seconds; /* withdrawn or completed for longer than this */
-	int batch_size;            /* snapshots per transaction; 0: SNAP_CLEANUP_BATCH */
-	unsigned flags;            /* SNAP_DRY_RUN: count what would go, change nothing */
+	/* flags: SNAP_DRY_RUN (count what would go, change nothing), SNAP_CLEANUP_ORPHANS;
+	 * batch_size: snapshots per transaction */
+	snap_run run;
 } snap_cleanup_opts;
 
 enum { SNAP_CLEANUP_ORPHANS = 1u << 1 }; /* also remove listings whose snapshot is gone */
@@ -339,10 +348,9 @@ typedef enum snap_verify_class {
 } snap_verify_class;
 
 typedef struct snap_verify_opts {
-	long limit;         /* bookings checked at most; 0: all */
-	int batch_size;     /* snapshots read per step; 0: SNAP_VERIFY_BATCH */
-	double max_seconds; /* start no new step after this long; 0: no limit */
-	unsigned flags;     /* SNAP_DRY_RUN: with SNAP_VERIFY_REPAIR, say what it would repair */
+	/* flags: SNAP_VERIFY_REPAIR, and SNAP_DRY_RUN with it (say what it would repair); limit:
+	 * bookings checked; batch_size: snapshots read per step; max_seconds */
+	snap_run run;
 } snap_verify_opts;
 
 enum { SNAP_VERIFY_REPAIR = 1u << 1 }; /* put right what differs */

@@ -17,6 +17,11 @@ snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, doub
 	return SNAP_OK;
 }
 
+long batch_of(const snap_run *run, long batch)
+{
+	return run->batch_size > 0 ? run->batch_size : batch;
+}
+
 void progress(snap_ctx *ctx, const char *what, long done)
 {
 	if (ctx->progress)

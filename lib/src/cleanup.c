@@ -221,7 +221,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
                        snap_error *err)
 {
 	double start = now_seconds();
-	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_CLEANUP_BATCH;
+	long batch_size = batch_of(&o->run, SNAP_CLEANUP_BATCH);
 	char age[32];
 	const char *params[1] = {age};
 	PGresult *res = NULL;
@@ -233,13 +233,13 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 	if (o->older_than_seconds < 0)
 		return snap_fail(err, SNAP_ERR_USAGE, "the age must not be negative");
 	snprintf(age, sizeof(age), "%.0f", o->older_than_seconds);
-	if (o->flags & SNAP_DRY_RUN) {
+	if (o->run.flags & SNAP_DRY_RUN) {
 		rc = pg_exec(ctx, "counting old snapshots", SQL_COUNT, 1, params, &res, err);
 		if (rc == SNAP_OK)
 			sum->deleted = atol(PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
-	while (!(o->flags & SNAP_DRY_RUN) && rc == SNAP_OK && n > 0) {
+	while (!(o->run.flags & SNAP_DRY_RUN) && rc == SNAP_OK && n > 0) {
 		long want;
 
 		if ((rc = next_batch(ctx, 0, 0, batch_size, 0, 0, &want, err)) != SNAP_OK)
@@ -250,8 +250,8 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 		sum->kept += b.kept;
 		progress(ctx, "deleted", sum->deleted);
 	}
-	if (rc == SNAP_OK && (o->flags & SNAP_CLEANUP_ORPHANS))
-		rc = orphans(ctx, o->flags & SNAP_DRY_RUN, sum, err);
+	if (rc == SNAP_OK && (o->run.flags & SNAP_CLEANUP_ORPHANS))
+		rc = orphans(ctx, o->run.flags & SNAP_DRY_RUN, sum, err);
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);
 	return rc;
 }

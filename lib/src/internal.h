@@ -70,6 +70,8 @@ void progress(snap_ctx *ctx, const char *what, long done);
 
 /* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
  * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
+/* The batch size run asks for, else batch (the operation's default). */
+long batch_of(const snap_run *run, long batch);
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
                      double max_seconds, long *want, snap_error *err);
 

@@ -121,7 +121,7 @@ out:
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                        snap_reconcile_summary *sum, snap_error *err)
 {
-	snap_upsert_opts uo = {dry_run ? SNAP_DRY_RUN : 0, 0, NULL, NULL};
+	snap_upsert_opts uo = {{dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0}, NULL, NULL};
 	snap_upsert_summary us = {{0}, 0, 0, {0}};
 	snap_sync_summary s;
 	snap_code rc;
@@ -195,7 +195,7 @@ static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, int
 static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
                       snap_reconcile_summary *sum, snap_error *err)
 {
-	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_RECONCILE_BATCH, want;
+	long batch_size = batch_of(&o->run, SNAP_RECONCILE_BATCH), want;
 	char after[37] = ZERO_UUID;
 	const char **ids = NULL, **grown;
 	size_t cap = (size_t)batch_size;
@@ -203,7 +203,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	int wrapped = 0, n;
 	snap_code rc = SNAP_OK;
 
-	if ((o->flags & SNAP_DRY_RUN) &&
+	if ((o->run.flags & SNAP_DRY_RUN) &&
 	    (rc = pg_exec(ctx, "reading the reconcile cursor", SQL_POSITION, 0, NULL, &res, err)) ==
 	        SNAP_OK) {
 		if (PQntuples(res))
@@ -214,10 +214,11 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	if (rc == SNAP_OK && !(ids = calloc(cap, sizeof(*ids))))
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	while (rc == SNAP_OK) {
-		rc = next_batch(ctx, o->limit, sum->checked, batch_size, start, o->max_seconds,
-		                &want, err);
+		rc = next_batch(ctx, o->run.limit, sum->checked, batch_size, start,
+		                o->run.max_seconds, &want, err);
 		if (rc != SNAP_OK || want == 0 ||
-		    (rc = next(ctx, (o->flags & SNAP_DRY_RUN), want, after, &res, err)) != SNAP_OK)
+		    (rc = next(ctx, (o->run.flags & SNAP_DRY_RUN), want, after, &res, err)) !=
+		        SNAP_OK)
 			break;
 		n = PQntuples(res);
 		/* The end of a pass; a run that began right at the end takes one more. */
@@ -232,7 +233,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 			ids = grown;
 			cap = (size_t)n;
 		}
-		rc = check_batch(ctx, res, ids, (o->flags & SNAP_DRY_RUN), sum, err);
+		rc = check_batch(ctx, res, ids, (o->run.flags & SNAP_DRY_RUN), sum, err);
 		PQclear(res);
 		res = NULL;
 	}
@@ -245,7 +246,7 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
                          snap_error *err)
 {
 	double start = now_seconds();
-	long batch = o->batch_size > 0 ? o->batch_size : SNAP_RECONCILE_BATCH, want;
+	long batch = batch_of(&o->run, SNAP_RECONCILE_BATCH), want;
 	size_t i;
 	snap_code rc = SNAP_OK;
 
@@ -256,12 +257,12 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
 		if (!o->nids)
 			return snap_fail(err, SNAP_ERR_USAGE, "no booking ids given");
 		for (i = 0; rc == SNAP_OK && i < o->nids; i += (size_t)want) {
-			rc = next_batch(ctx, (long)o->nids, (long)i, batch, start, o->max_seconds,
-			                &want, err);
+			rc = next_batch(ctx, (long)o->nids, (long)i, batch, start,
+			                o->run.max_seconds, &want, err);
 			if (rc != SNAP_OK || want == 0)
 				break;
-			rc = check(ctx, o->ids + i, (size_t)want, (o->flags & SNAP_DRY_RUN), sum,
-			           err);
+			rc = check(ctx, o->ids + i, (size_t)want, (o->run.flags & SNAP_DRY_RUN),
+			           sum, err);
 		}
 	}
 	sum->duration_ms = (long)((now_seconds() - start) * 1000);

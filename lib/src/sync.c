@@ -345,13 +345,13 @@ static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summa
                          snap_error *err)
 {
 	char limit[24];
-	const char *params[3] = {limit, (o->flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL,
+	const char *params[3] = {limit, (o->run.flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL,
 	                         NULL};
 	PGresult *res = NULL;
 	strbuf ids = {0};
 	snap_code rc = SNAP_OK;
 
-	snprintf(limit, sizeof(limit), "%ld", o->limit > 0 ? o->limit : 2147483647L);
+	snprintf(limit, sizeof(limit), "%ld", o->run.limit > 0 ? o->run.limit : 2147483647L);
 	if (o->ids && (rc = id_array(o, &ids, err)) == SNAP_OK)
 		params[2] = ids.buf;
 	if (rc == SNAP_OK)
@@ -401,7 +401,7 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
                      snap_error *err)
 {
 	double start = now_seconds(), sent = 0;
-	long batch_size = o->batch_size > 0 ? o->batch_size : SNAP_SYNC_BATCH, want = 0, more = 0;
+	long batch_size = batch_of(&o->run, SNAP_SYNC_BATCH), want = 0, more = 0;
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
 	struct hand cur = {0}, next = {0};
@@ -410,16 +410,16 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	int again, written, rounds = 0, ahead;
 
 	memset(sum, 0, sizeof(*sum));
-	if (o->flags & SNAP_DRY_RUN)
+	if (o->run.flags & SNAP_DRY_RUN)
 		rc = dry_run(ctx, o, sum, err);
-	else if ((o->flags & SNAP_SYNC_RETRY_FAILED) &&
+	else if ((o->run.flags & SNAP_SYNC_RETRY_FAILED) &&
 	         (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0, NULL, &started,
 	                       err)) == SNAP_OK)
 		failed_before = PQgetvalue(started, 0, 0);
-	while (!(o->flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
+	while (!(o->run.flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
 		if (!cur.claim) {
-			rc = next_batch(ctx, o->limit, sum->claimed, batch_size, start,
-			                o->max_seconds, &want, err);
+			rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+			                o->run.max_seconds, &want, err);
 			if (rc != SNAP_OK || want == 0 ||
 			    (rc = claim(ctx, o, mode, failed_before, want, &cur, sum, err)) !=
 			        SNAP_OK)
@@ -429,8 +429,8 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 			break;
 		/* The next claim goes out only when this one was full and more may be taken. */
 		ahead = mode == SYNC && !o->ids && cur.n == want &&
-		        next_batch(ctx, o->limit, sum->claimed, batch_size, start, o->max_seconds,
-		                   &more, &ignored) == SNAP_OK &&
+		        next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+		                   o->run.max_seconds, &more, &ignored) == SNAP_OK &&
 		        more > 0 &&
 		        claim_send(ctx, failed_before, more, &sent, &ignored) == SNAP_OK;
 		rc = write_hand(ctx, &cur, &written, sum, err);
@@ -478,7 +478,7 @@ snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, unsigned flags, s
 
 	o.ids = &booking_id;
 	o.nids = 1;
-	o.flags = flags & SNAP_DRY_RUN;
+	o.run.flags = flags & SNAP_DRY_RUN;
 	if ((rc = check_ids(ctx, &o, err)) != SNAP_OK ||
 	    (rc = run(ctx, &o, WITHDRAW, &sum, err)) != SNAP_OK)
 		return rc;
@@ -551,7 +551,7 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 			due[m] = PQgetvalue(res, i + m, 0);
 		o.ids = due;
 		o.nids = (size_t)m;
-		o.batch_size = m;
+		o.run.batch_size = m;
 		rc = run(ctx, &o, DUE_AMONG, &s, err);
 		sum->claimed += s.claimed;
 		sum->published += s.published;

@@ -219,7 +219,7 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, const snap_u
 			rc = run_rounds(ctx, b, rounds, &nrounds, err);
 		if (rc == SNAP_OK)
 			rc = pg_cmd(ctx, "committing",
-			            o->flags & SNAP_DRY_RUN ? "ROLLBACK" : "COMMIT", err);
+			            o->run.flags & SNAP_DRY_RUN ? "ROLLBACK" : "COMMIT", err);
 		if (rc == SNAP_OK)
 			break;
 		pg_rollback(ctx);
@@ -230,7 +230,7 @@ static snap_code upsert_batch(snap_ctx *ctx, const struct batch *b, const snap_u
 		snap_log(ctx, SNAP_LOG_INFO, "retrying a batch: %s", err ? err->message : "");
 	}
 	*stop = deliver(rounds, nrounds, o, sum);
-	if ((o->flags & (SNAP_UPSERT_PUBLISH | SNAP_DRY_RUN)) == SNAP_UPSERT_PUBLISH)
+	if ((o->run.flags & (SNAP_UPSERT_PUBLISH | SNAP_DRY_RUN)) == SNAP_UPSERT_PUBLISH)
 		publish_ready(ctx, rounds, nrounds, sum);
 	for (i = 0; i < nrounds; i++)
 		PQclear(rounds[i]);
@@ -263,7 +263,7 @@ snap_code snap_upsert_all(snap_ctx *ctx, const snap_upsert_opts *o, snap_upsert_
                           snap_error *err)
 {
 	snap_upsert_summary mine = {{0}, 0, 0, {0}};
-	int batch_size = o->batch_size > 0 ? o->batch_size : SNAP_UPSERT_BATCH;
+	int batch_size = batch_of(&o->run, SNAP_UPSERT_BATCH);
 	char limit[16], last[40] = "", last_loc[40] = "";
 	struct batch b = {{0}, 0};
 	PGresult *page = NULL;

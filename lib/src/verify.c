@@ -289,7 +289,8 @@ static snap_code settle(struct verify *v)
 		                  v->err);
 	if (rc == SNAP_OK)
 		count_suspects(v, &c, &f);
-	if (rc == SNAP_OK && (v->o->flags & SNAP_VERIFY_REPAIR) && !(v->o->flags & SNAP_DRY_RUN))
+	if (rc == SNAP_OK && (v->o->run.flags & SNAP_VERIFY_REPAIR) &&
+	    !(v->o->run.flags & SNAP_DRY_RUN))
 		rc = repair(v, &f);
 out:
 	PQclear(c.rows);
@@ -311,7 +312,7 @@ out:
 static snap_code note(struct verify *v, const char *id, int cls)
 {
 	v->sum->checked++;
-	if (v->o->limit > 0 && v->sum->checked >= v->o->limit)
+	if (v->o->run.limit > 0 && v->sum->checked >= v->o->run.limit)
 		v->stop = 1;
 	if (cls == OK) {
 		v->sum->ok++;
@@ -350,8 +351,8 @@ static snap_code current(struct verify *v, struct row *r, int *have)
 	PQclear(v->page);
 	v->page = NULL;
 	v->at = 0;
-	if ((rc = next_batch(v->ctx, v->o->limit, v->sum->checked, v->batch, v->start,
-	                     v->o->max_seconds, &want, v->err)) != SNAP_OK)
+	if ((rc = next_batch(v->ctx, v->o->run.limit, v->sum->checked, v->batch, v->start,
+	                     v->o->run.max_seconds, &want, v->err)) != SNAP_OK)
 		return rc;
 	if (want == 0) {
 		v->stop = 1;
@@ -422,7 +423,7 @@ snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *o, snap_verify_fn f
 	v.sum = sum;
 	v.err = err;
 	v.start = now_seconds();
-	v.batch = o->batch_size > 0 ? o->batch_size : SNAP_VERIFY_BATCH;
+	v.batch = batch_of(&o->run, SNAP_VERIFY_BATCH);
 	snprintf(v.after, sizeof(v.after), "00000000-0000-0000-0000-000000000000");
 	if ((rc = listings_open(ctx, &v.ops, &v.h, err)) != SNAP_OK)
 		return rc;
