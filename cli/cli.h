@@ -68,7 +68,8 @@ struct cmd {
 	const char *name;
 	const char *summary;
 	struct operands operands;
-	int writes;             /* then it takes --dry-run */
+	int writes;   /* then it takes --dry-run */
+	int recorded; /* a job: its runs are recorded under its name for `snapctl status` */
 	const struct use *uses; /* ended by OPT_NONE; NULL: none */
 	cmd_fn fn;
 };
@@ -142,26 +143,17 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void warn(struct invocation *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int human_output(const struct invocation *inv); /* text to stdout wanted */
-/* The end of a run: its counts on stdout (one JSON object with --json, else one line of
- * text), also when a lost database stopped it; for a job that wrote (not a dry run), its record
- * in PostgreSQL for `snapctl status`. Returns the exit code: rc's, else 3 when partial, else 0.
- * COUNTS(names, values) fills names, values and n from two arrays of the same length. */
-struct run_summary {
-	const char *job; /* NULL: not recorded */
-	const char *const *names;
-	const long *values;
-	size_t n;
-	long duration_ms;
-	int partial;                 /* some items were retried or failed */
-	struct json_object *details; /* optional, borrowed: added to --json output as "details" */
-};
-int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
-               const snap_error *err);
-#define COUNTS(names, values) (names), (values), sizeof(values) / sizeof((values)[0])
+struct json_object;
+/* The end of a run the library tallied: its counts on stdout (one JSON object with --json, else
+ * one line of text), also when a lost database stopped it, with details (borrowed, optional)
+ * added to the JSON; for a job (the library recorded the run under it), its metrics in
+ * --metrics-file. Returns the exit code: rc's, else 3 when partial, else 0. */
+int finish_run(struct invocation *inv, const char *job, const snap_tally *t,
+               struct json_object *details, snap_code rc, const snap_error *err);
 
-/* metrics.c: the run of job r in the file at path; ok: it ended ok. 0, or -1 when it could not
+/* metrics.c: the run of job in the file at path; ok: it ended ok. 0, or -1 when it could not
  * be written. */
-int metrics_write(const char *path, const struct run_summary *r, int ok);
+int metrics_write(const char *path, const char *job, const snap_tally *t, int ok);
 
 /* help.c */
 void help_main(FILE *f);
@@ -175,7 +167,7 @@ void help_cmd(FILE *f, const struct cmd *cmd);
 #undef OPTION
 #undef COMMAND
 /* cmd_publish.c: runs a sync (publish, sync-all) and reports its summary. */
-int sync_run(struct invocation *inv, const snap_sync_opts *o, const char *job);
+int sync_run(struct invocation *inv, const char *const *ids, size_t n); /* NULL: due work */
 void self_path(char *buf, size_t size); /* this executable's path, else "snapctl" */
 
 #endif

@@ -5,19 +5,10 @@
 
 int cmd_cleanup(struct invocation *inv)
 {
-	static const char *const names[] = {"deleted", "kept", "orphans"};
-	snap_cleanup_opts o = {0};
+	snap_cleanup_opts o = {inv->seconds[OPT_OLDER_THAN], inv->run};
 	snap_cleanup_summary s = {0};
 	snap_error err = {0};
-	snap_code rc;
+	snap_code rc = snap_cleanup(inv->ctx, &o, &s, &err);
 
-	o.older_than_seconds = inv->seconds[OPT_OLDER_THAN];
-	o.run = inv->run;
-	rc = snap_cleanup(inv->ctx, &o, &s, &err);
-	{
-		const long values[] = {s.deleted, s.kept, s.orphans};
-		struct run_summary r = {"cleanup", COUNTS(names, values), s.duration_ms, 0, NULL};
-
-		return finish_run(inv, &r, rc, &err);
-	}
+	return finish_run(inv, o.run.job, &s.tally, NULL, rc, &err);
 }

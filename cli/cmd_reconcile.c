@@ -5,25 +5,16 @@
 
 int cmd_reconcile(struct invocation *inv)
 {
-	static const char *const names[] = {"checked",   "unchanged", "changed",
-	                                    "missing",   "published", "withdrawn",
-	                                    "completed", "retried",   "failed"};
-	snap_reconcile_opts o = {0};
+	snap_reconcile_opts o = {NULL, 0, inv->run};
 	snap_reconcile_summary s = {0};
 	snap_error err = {0};
 	snap_code rc;
 
-	o.ids = inv->nargs ? (const char *const *)inv->args : NULL;
-	o.nids = (size_t)inv->nargs;
-	o.run = inv->run;
-	rc = snap_reconcile(inv->ctx, &o, &s, &err);
-	{
-		const long values[] = {s.checked,   s.unchanged, s.changed, s.missing, s.published,
-		                       s.withdrawn, s.completed, s.retried, s.failed};
-		/* recorded as the cron job when it walks every snapshot */
-		struct run_summary r = {o.ids ? NULL : "reconcile", COUNTS(names, values),
-		                        s.duration_ms, s.retried + s.failed > 0, NULL};
-
-		return finish_run(inv, &r, rc, &err);
+	if (inv->nargs) { /* some bookings, now: not the job */
+		o.ids = (const char *const *)inv->args;
+		o.nids = (size_t)inv->nargs;
+		o.run.job = NULL;
 	}
+	rc = snap_reconcile(inv->ctx, &o, &s, &err);
+	return finish_run(inv, o.run.job, &s.tally, NULL, rc, &err);
 }

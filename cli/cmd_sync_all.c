@@ -4,8 +4,5 @@
 
 int cmd_sync_all(struct invocation *inv)
 {
-	snap_sync_opts o = {0};
-
-	o.run = inv->run;
-	return sync_run(inv, &o, "sync-all");
+	return sync_run(inv, NULL, 0);
 }

@@ -37,30 +37,13 @@ static void on_difference(const char *booking_id, snap_verify_class cls, const c
 
 int cmd_verify(struct invocation *inv)
 {
-	static const char *const names[] = {"checked", "ok",    "skipped",  "missing", "extra",
-	                                    "version", "drift", "repaired", "retried", "failed"};
-	snap_verify_opts o = {0};
+	snap_verify_opts o = {inv->run};
 	snap_verify_summary s = {0};
 	struct shown shown = {inv, json_object_new_array(), {0}};
 	snap_error err = {0};
-	snap_code rc;
-	long differ;
-	int code;
+	snap_code rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);
+	int code = finish_run(inv, o.run.job, &s.tally, shown.details, rc, &err);
 
-	o.run = inv->run;
-	rc = snap_verify(inv->ctx, &o, on_difference, &shown, &s, &err);
-	differ = s.missing + s.extra + s.version + s.drift;
-	{
-		const long values[] = {s.checked, s.ok,    s.skipped,  s.missing, s.extra,
-		                       s.version, s.drift, s.repaired, s.retried, s.failed};
-		int repairing = (o.run.flags & SNAP_VERIFY_REPAIR) && !(o.run.flags & SNAP_DRY_RUN);
-		struct run_summary r = {"verify", COUNTS(names, values), s.duration_ms,
-		                        repairing ? s.retried + s.failed > 0 || s.repaired < differ
-		                                  : differ > 0,
-		                        shown.details};
-
-		code = finish_run(inv, &r, rc, &err);
-	}
 	json_object_put(shown.details);
 	return code;
 }

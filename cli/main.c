@@ -176,6 +176,7 @@ static int take_defaults(struct invocation *inv)
 			inv->opt[u->id] = u->def;
 	if (take_values(inv) != OPT_NONE) /* cli/gen.c checks every default at build time */
 		return fail(inv, EXIT_SOFTWARE, "a default of %s is not a value", inv->cmd->name);
+	inv->run.job = inv->cmd->recorded ? inv->cmd->name : NULL;
 	inv->run.limit = inv->count[OPT_LIMIT];
 	inv->run.batch_size = (int)inv->count[OPT_BATCH_SIZE];
 	inv->run.max_seconds = inv->seconds[OPT_MAX_DURATION];

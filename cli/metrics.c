@@ -26,14 +26,14 @@ static char *carried(const char *path, const char *key, char *buf, size_t size)
 	return found;
 }
 
-int metrics_write(const char *path, const struct run_summary *r, int ok)
+int metrics_write(const char *path, const char *job, const snap_tally *t, int ok)
 {
 	char tmp[4096], key[128], line[256], value[32], *last_ok;
 	double now = (double)time(NULL);
 	FILE *f;
 	size_t i;
 
-	snprintf(key, sizeof(key), "snapctl_last_success_timestamp_seconds{job=\"%s\"} ", r->job);
+	snprintf(key, sizeof(key), "snapctl_last_success_timestamp_seconds{job=\"%s\"} ", job);
 	last_ok = ok ? NULL : carried(path, key, line, sizeof(line));
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp) ||
 	    !(f = fopen(tmp, "w")))
@@ -44,10 +44,10 @@ int metrics_write(const char *path, const struct run_summary *r, int ok)
 	        "snapctl_run_duration_seconds{job=\"%s\"} %.3f\n"
 	        "# HELP snapctl_run_items What the last run counted, by outcome.\n"
 	        "# TYPE snapctl_run_items gauge\n",
-	        r->job, r->duration_ms / 1000.0);
-	for (i = 0; i < r->n; i++)
-		fprintf(f, "snapctl_run_items{job=\"%s\",outcome=\"%s\"} %ld\n", r->job,
-		        r->names[i], r->values[i]);
+	        job, t->duration_ms / 1000.0);
+	for (i = 0; i < t->n; i++)
+		fprintf(f, "snapctl_run_items{job=\"%s\",outcome=\"%s\"} %ld\n", job,
+		        t->counts[i].name, t->counts[i].value);
 	fprintf(f,
 	        "# HELP snapctl_run_success Whether the last run ended ok (1) or not (0).\n"
 	        "# TYPE snapctl_run_success gauge\n"
@@ -55,7 +55,7 @@ int metrics_write(const char *path, const struct run_summary *r, int ok)
 	        "# HELP snapctl_last_run_timestamp_seconds When the last run ended.\n"
 	        "# TYPE snapctl_last_run_timestamp_seconds gauge\n"
 	        "snapctl_last_run_timestamp_seconds{job=\"%s\"} %.0f\n",
-	        r->job, ok, r->job, now);
+	        job, ok, job, now);
 	if (ok)
 		snprintf(value, sizeof(value), "%.0f", now);
 	if (ok || last_ok)

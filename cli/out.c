@@ -150,8 +150,8 @@ int fail_snap(struct invocation *inv, const snap_error *err)
 	static const char *const remedies[] = {
 	    [SNAP_REMEDY_NONE] = "",
 	    [SNAP_REMEDY_INIT_DB] = " (run 'snapctl init-db')",
-	    [SNAP_REMEDY_FIX_DUPLICATES] = "; 'snapctl init-db --fix-duplicates' keeps the newest "
-	                                   "of each",
+	    [SNAP_REMEDY_FIX_DUPLICATES] =
+	        "; 'snapctl init-db --fix-duplicates' keeps the newest of each",
 	    [SNAP_REMEDY_PG_URI] = " (--pg or SNAPCTL_PG_URI)",
 	    [SNAP_REMEDY_MONGO_URI] = " (--mongo or SNAPCTL_MONGO_URI)",
 	    [SNAP_REMEDY_UPGRADE] = ": upgrade snapctl",
@@ -178,21 +178,8 @@ snap_code set_error(snap_error *err, snap_code code, const char *fmt, ...)
 	return err->code = code;
 }
 
-/* Records a job's run for `snapctl status`; a failure to do so is a warning, and none at all
- * when the run itself failed (PostgreSQL may be what is down). */
-static void record(struct invocation *inv, const struct run_summary *r, const char *counts,
-                   snap_code rc)
-{
-	snap_error err = {0};
-
-	if (snap_run_record(inv->ctx, r->job, r->duration_ms, rc, r->partial, counts, &err) !=
-	        SNAP_OK &&
-	    rc == SNAP_OK)
-		warn(inv, "the run was not recorded: %s", err.message);
-}
-
-int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc,
-               const snap_error *err)
+int finish_run(struct invocation *inv, const char *job, const snap_tally *t,
+               struct json_object *details, snap_code rc, const snap_error *err)
 {
 	int dry_run = (inv->run.flags & SNAP_DRY_RUN) != 0;
 	struct json_object *o;
@@ -203,23 +190,22 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	progress_clear();
 	o = json_object_new_object();
 	len = (size_t)snprintf(line, sizeof(line), "%s", dry_run ? "dry run: " : "");
-	for (i = 0; i < r->n; i++) {
-		json_object_object_add(o, r->names[i], json_object_new_int64(r->values[i]));
+	for (i = 0; i < t->n; i++) {
+		json_object_object_add(o, t->counts[i].name,
+		                       json_object_new_int64(t->counts[i].value));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%ld ", i ? ", " : "",
-		                        r->values[i]);
-		for (p = r->names[i]; *p && len < sizeof(line) - 1; p++)
+		                        t->counts[i].value);
+		for (p = t->counts[i].name; *p && len < sizeof(line) - 1; p++)
 			line[len++] = *p == '_' ? ' ' : *p;
 		line[len] = '\0';
 	}
-	snprintf(line + len, sizeof(line) - len, " (%ld ms)", r->duration_ms);
-	json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
-	if (!dry_run && r->job)
-		record(inv, r, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), rc);
-	if (!dry_run && r->job && inv->metrics_file &&
-	    metrics_write(inv->metrics_file, r, rc == SNAP_OK && !r->partial) != 0)
+	snprintf(line + len, sizeof(line) - len, " (%ld ms)", t->duration_ms);
+	json_object_object_add(o, "duration_ms", json_object_new_int64(t->duration_ms));
+	if (!dry_run && job && inv->metrics_file &&
+	    metrics_write(inv->metrics_file, job, t, rc == SNAP_OK && !t->partial) != 0)
 		warn(inv, "cannot write the metrics file %.200s", inv->metrics_file);
-	/* Every run is recorded, whatever ended it (monitoring tells the truth); the summary
-	 * of what was done goes out when the run stopped for a reason outside it. */
+	/* The library recorded the run, whatever ended it (monitoring tells the truth); the
+	 * summary of what was done goes out when the run stopped for a reason outside it. */
 	if (rc != SNAP_OK && rc != SNAP_ERR_UNAVAILABLE && rc != SNAP_ERR_TEMPORARY) {
 		json_object_put(o);
 		return fail_snap(inv, err);
@@ -229,8 +215,8 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 		log_line(inv, SNAP_LOG_INFO, line, o);
 	if (dry_run)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-	if (r->details)
-		json_object_object_add(o, "details", json_object_get(r->details));
+	if (details)
+		json_object_object_add(o, "details", json_object_get(details));
 	if (inv->opt[OPT_JSON])
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	else if (human_output(inv))
@@ -238,5 +224,5 @@ int finish_run(struct invocation *inv, const struct run_summary *r, snap_code rc
 	json_object_put(o);
 	if (rc != SNAP_OK)
 		return fail_snap(inv, err);
-	return r->partial ? EXIT_PARTIAL : 0;
+	return t->partial ? EXIT_PARTIAL : 0;
 }

@@ -112,7 +112,22 @@ typedef struct snap_run {
 	long limit;         /* items at most; 0: all */
 	int batch_size;     /* items per step; 0: the operation's SNAP_*_BATCH */
 	double max_seconds; /* start no new step after this long; 0: no limit */
+	const char *job;    /* the run is recorded under this name for snap_status(), whatever
+	                       ended it (a dry run never is); NULL: not recorded */
 } snap_run;
+
+/* What a bulk operation did, in the order a report shows it: its counts by name, how long it
+ * took, and whether it was partial (some items were retried or failed, and the next run takes
+ * them again; for verify: something differs, or could not be put right). */
+typedef struct snap_tally {
+	size_t n;
+	struct snap_count {
+		const char *name; /* static */
+		long value;
+	} counts[12];
+	long duration_ms;
+	int partial;
+} snap_tally;
 
 /* ---- init-db ---- */
 
@@ -229,7 +244,8 @@ enum { SNAP_SYNC_RETRY_FAILED = 1u << 1 }; /* also take 'failed' snapshots */
 
 typedef struct snap_sync_summary {
 	long claimed, published, withdrawn, completed, skipped_stale, retried, failed;
-	long duration_ms;
+	snap_tally tally; /* the same, for a report (snap_sync() fills it; partial: retried or
+	                     failed) */
 } snap_sync_summary;
 
 /* Claims due snapshots in batches (FOR UPDATE SKIP LOCKED, under a lease on the database
@@ -256,8 +272,8 @@ typedef struct snap_reconcile_opts {
 
 typedef struct snap_reconcile_summary {
 	long checked, unchanged, changed, published, withdrawn, completed, retried, failed;
-	long missing; /* published snapshots found without a listing, published again */
-	long duration_ms;
+	long missing;     /* published snapshots found without a listing, published again */
+	snap_tally tally; /* the same, for a report (partial: retried or failed) */
 } snap_reconcile_summary;
 
 /* Re-aggregates published snapshots (all of them in turn, from where the last run of any host
@@ -280,10 +296,10 @@ typedef struct snap_cleanup_opts {
 enum { SNAP_CLEANUP_ORPHANS = 1u << 1 }; /* also remove listings whose snapshot is gone */
 
 typedef struct snap_cleanup_summary {
-	long deleted; /* snapshots deleted (dry run: that would be) */
-	long kept;    /* old snapshots kept: their listing could not be confirmed gone */
-	long orphans; /* listings removed (dry run: found) with no snapshot */
-	long duration_ms;
+	long deleted;     /* snapshots deleted (dry run: that would be) */
+	long kept;        /* old snapshots kept: their listing could not be confirmed gone */
+	long orphans;     /* listings removed (dry run: found) with no snapshot */
+	snap_tally tally; /* the same, for a report */
 } snap_cleanup_summary;
 
 /* Deletes withdrawn and completed snapshots older than opts->older_than_seconds, in small
@@ -321,7 +337,7 @@ snap_code snap_list(snap_ctx *ctx, const snap_list_opts *opts, snap_list_fn fn, 
 /* What an operator or a monitoring check wants to know. json is one JSON object (free it with
  * snap_free()): schema_version, counts per status, oldest_due_seconds, active_leases,
  * expired_leases, the top_failed (0: SNAP_STATUS_FAILED) most recent failed snapshots with
- * their last error, missing_source_indexes, runs (the last run of each job, snap_run_record)
+ * their last error, missing_source_indexes, runs (the last run of each job: snap_run.job)
  * and attention: why the state needs attention (failed snapshots, due work waiting longer than
  * 900 s, missing source indexes, a job's last run not ok), one line each. */
 typedef struct snap_status_report {
@@ -330,13 +346,6 @@ typedef struct snap_status_report {
 } snap_status_report;
 
 snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, snap_error *err);
-
-/* Records the run of a job (e.g. "sync-all") that just ended with rc, partial when some items
- * were retried or failed: how long it took, its outcome ("ok", "partial" or rc's
- * snap_strerror()), its summary as a JSON object and the host it ran on. One row per job;
- * last_success_at moves only when the outcome is "ok". */
-snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, snap_code rc,
-                          int partial, const char *counts_json, snap_error *err);
 
 /* ---- verify: do PostgreSQL and MongoDB agree? ---- */
 
@@ -358,7 +367,8 @@ enum { SNAP_VERIFY_REPAIR = 1u << 1 }; /* put right what differs */
 typedef struct snap_verify_summary {
 	long checked, ok, skipped, missing, extra, version, drift;
 	long repaired, retried, failed; /* with repair */
-	long duration_ms;
+	snap_tally tally; /* the same, for a report (partial: something differs; with repair,
+	                     something could not be put right) */
 } snap_verify_summary;
 
 /* Called for each booking that differs, with a one-line detail. */

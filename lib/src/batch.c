@@ -1,5 +1,5 @@
-/* What every batched job shares: how much the next batch may take (limit, time, signal), and
- * the progress it reports. */
+/* What every batched job shares: how much the next batch may take (limit, time, signal), the
+ * progress it reports, and the tally it ends with. */
 #include "internal.h"
 
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
@@ -26,4 +26,17 @@ void progress(snap_ctx *ctx, const char *what, long done)
 {
 	if (ctx->progress)
 		ctx->progress(what, done, ctx->progress_data);
+}
+
+void tally_add(snap_tally *t, const char *name, long value)
+{
+	if (t->n < sizeof(t->counts) / sizeof(t->counts[0]))
+		t->counts[t->n++] = (struct snap_count){name, value};
+}
+
+void tally_end(snap_ctx *ctx, const snap_run *run, snap_tally *t, double start, snap_code rc)
+{
+	t->duration_ms = (long)((now_seconds() - start) * 1000);
+	if (run->job && !(run->flags & SNAP_DRY_RUN))
+		run_record(ctx, run->job, t, rc);
 }

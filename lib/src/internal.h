@@ -70,6 +70,14 @@ void progress(snap_ctx *ctx, const char *what, long done);
 
 /* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
  * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
+/* A count of a run's tally (the names are static; at most 12). */
+void tally_add(snap_tally *t, const char *name, long value);
+/* Ends the tally of a run that started at start (now_seconds()) and ended with rc, and records
+ * it under run->job unless a dry run. */
+void tally_end(snap_ctx *ctx, const snap_run *run, snap_tally *t, double start, snap_code rc);
+/* status.c: records a job's run for snap_status(); a failure is a warning in the log, and none
+ * at all when the run itself failed (PostgreSQL may be what is down). */
+void run_record(snap_ctx *ctx, const char *job, const snap_tally *t, snap_code ended);
 /* The batch size run asks for, else batch (the operation's default). */
 long batch_of(const snap_run *run, long batch);
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,

@@ -121,7 +121,7 @@ out:
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                        snap_reconcile_summary *sum, snap_error *err)
 {
-	snap_upsert_opts uo = {{dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0}, NULL, NULL};
+	snap_upsert_opts uo = {{dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0, NULL}, NULL, NULL};
 	snap_upsert_summary us = {{0}, 0, 0, {0}};
 	snap_sync_summary s;
 	snap_code rc;
@@ -242,6 +242,20 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	return rc;
 }
 
+static void tally(snap_reconcile_summary *s)
+{
+	tally_add(&s->tally, "checked", s->checked);
+	tally_add(&s->tally, "unchanged", s->unchanged);
+	tally_add(&s->tally, "changed", s->changed);
+	tally_add(&s->tally, "missing", s->missing);
+	tally_add(&s->tally, "published", s->published);
+	tally_add(&s->tally, "withdrawn", s->withdrawn);
+	tally_add(&s->tally, "completed", s->completed);
+	tally_add(&s->tally, "retried", s->retried);
+	tally_add(&s->tally, "failed", s->failed);
+	s->tally.partial = s->retried + s->failed > 0;
+}
+
 snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_reconcile_summary *sum,
                          snap_error *err)
 {
@@ -265,6 +279,7 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
 			           sum, err);
 		}
 	}
-	sum->duration_ms = (long)((now_seconds() - start) * 1000);
+	tally(sum);
+	tally_end(ctx, &o->run, &sum->tally, start, rc);
 	return rc;
 }

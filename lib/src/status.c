@@ -63,18 +63,35 @@ out:
 	return rc;
 }
 
-snap_code snap_run_record(snap_ctx *ctx, const char *job, long duration_ms, snap_code ended,
-                          int partial, const char *counts_json, snap_error *err)
+void run_record(snap_ctx *ctx, const char *job, const snap_tally *t, snap_code ended)
 {
-	char secs[32], host[256] = "unknown";
-	const char *outcome = ended != SNAP_OK ? snap_strerror(ended) : partial ? "partial" : "ok";
-	const char *params[5] = {job, secs, outcome, counts_json, host};
+	char secs[32], host[256] = "unknown", num[32];
+	const char *outcome = ended != SNAP_OK ? snap_strerror(ended)
+	                      : t->partial     ? "partial"
+	                                       : "ok";
+	const char *params[5] = {job, secs, outcome, NULL, host};
 	PGresult *res = NULL;
-	snap_code rc;
+	strbuf counts = {0};
+	snap_error err = {0};
+	size_t i;
 
+	for (i = 0; i < t->n; i++) { /* {"name":n,...,"duration_ms":d}: names are identifiers */
+		snprintf(num, sizeof(num), "\":%ld,", t->counts[i].value);
+		sb_add(&counts, i ? "\"" : "{\"");
+		sb_add(&counts, t->counts[i].name);
+		sb_add(&counts, num);
+	}
+	snprintf(num, sizeof(num), "%ld}", t->duration_ms);
+	sb_add(&counts, t->n ? "\"duration_ms\":" : "{\"duration_ms\":");
+	sb_add(&counts, num);
+	params[3] = counts.buf;
 	gethostname(host, sizeof(host) - 1);
-	snprintf(secs, sizeof(secs), "%.3f", duration_ms / 1000.0);
-	rc = pg_exec(ctx, "recording the run", SQL_RECORD, 5, params, &res, err);
+	snprintf(secs, sizeof(secs), "%.3f", t->duration_ms / 1000.0);
+	if ((counts.failed ? snap_fail(&err, SNAP_ERR_INTERNAL, "out of memory")
+	                   : pg_exec(ctx, "recording the run", SQL_RECORD, 5, params, &res,
+	                             &err)) != SNAP_OK &&
+	    ended == SNAP_OK)
+		snap_log(ctx, SNAP_LOG_WARN, "the run was not recorded: %s", err.message);
 	PQclear(res);
-	return rc;
+	sb_free(&counts);
 }

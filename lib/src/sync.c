@@ -454,20 +454,35 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		progress(ctx, "claimed", sum->claimed);
 	}
 	hand_free(&cur);
-	sum->duration_ms = (long)((now_seconds() - start) * 1000);
 	PQclear(started);
 	return rc;
+}
+
+static void tally(snap_sync_summary *s)
+{
+	tally_add(&s->tally, "claimed", s->claimed);
+	tally_add(&s->tally, "published", s->published);
+	tally_add(&s->tally, "withdrawn", s->withdrawn);
+	tally_add(&s->tally, "completed", s->completed);
+	tally_add(&s->tally, "skipped_stale", s->skipped_stale);
+	tally_add(&s->tally, "retried", s->retried);
+	tally_add(&s->tally, "failed", s->failed);
+	s->tally.partial = s->retried + s->failed > 0;
 }
 
 snap_code snap_sync(snap_ctx *ctx, const snap_sync_opts *opts, snap_sync_summary *sum,
                     snap_error *err)
 {
+	double start = now_seconds();
 	snap_code rc;
 
 	memset(sum, 0, sizeof(*sum));
 	if (opts->ids && (rc = check_ids(ctx, opts, err)) != SNAP_OK)
 		return rc;
-	return run(ctx, opts, SYNC, sum, err);
+	rc = run(ctx, opts, SYNC, sum, err);
+	tally(sum);
+	tally_end(ctx, &opts->run, &sum->tally, start, rc);
+	return rc;
 }
 
 snap_code snap_withdraw(snap_ctx *ctx, const char *booking_id, unsigned flags, snap_error *err)

@@ -407,6 +407,26 @@ static snap_code on_listing(const char *id, int64_t version, const void *doc, vo
 	return rc == SNAP_OK && v->stop ? SNAP_ERR_TEMPORARY : rc;
 }
 
+/* Partial: something differs; with a repair, something could not be put right now. */
+static void tally(snap_verify_summary *s, unsigned flags)
+{
+	long differ = s->missing + s->extra + s->version + s->drift;
+
+	tally_add(&s->tally, "checked", s->checked);
+	tally_add(&s->tally, "ok", s->ok);
+	tally_add(&s->tally, "skipped", s->skipped);
+	tally_add(&s->tally, "missing", s->missing);
+	tally_add(&s->tally, "extra", s->extra);
+	tally_add(&s->tally, "version", s->version);
+	tally_add(&s->tally, "drift", s->drift);
+	tally_add(&s->tally, "repaired", s->repaired);
+	tally_add(&s->tally, "retried", s->retried);
+	tally_add(&s->tally, "failed", s->failed);
+	s->tally.partial = (flags & SNAP_VERIFY_REPAIR) && !(flags & SNAP_DRY_RUN)
+	                       ? s->retried + s->failed > 0 || s->repaired < differ
+	                       : differ > 0;
+}
+
 snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *o, snap_verify_fn fn, void *data,
                       snap_verify_summary *sum, snap_error *err)
 {
@@ -425,9 +445,8 @@ snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *o, snap_verify_fn f
 	v.start = now_seconds();
 	v.batch = batch_of(&o->run, SNAP_VERIFY_BATCH);
 	snprintf(v.after, sizeof(v.after), "00000000-0000-0000-0000-000000000000");
-	if ((rc = listings_open(ctx, &v.ops, &v.h, err)) != SNAP_OK)
-		return rc;
-	rc = v.ops->scan(v.h, NULL, 0, on_listing, &v, err);
+	if ((rc = listings_open(ctx, &v.ops, &v.h, err)) == SNAP_OK)
+		rc = v.ops->scan(v.h, NULL, 0, on_listing, &v, err);
 	if (rc == SNAP_ERR_TEMPORARY && v.stop)
 		rc = SNAP_OK;
 	/* What is left of the snapshots has no listing. */
@@ -437,6 +456,7 @@ snap_code snap_verify(snap_ctx *ctx, const snap_verify_opts *o, snap_verify_fn f
 		rc = settle(&v);
 	forget(&v);
 	PQclear(v.page);
-	sum->duration_ms = (long)((now_seconds() - v.start) * 1000);
+	tally(sum, o->run.flags);
+	tally_end(ctx, &o->run, &sum->tally, v.start, rc);
 	return rc;
 }
