@@ -165,7 +165,8 @@ static int check_operands(struct invocation *inv)
 	return 0;
 }
 
-/* The command's defaults for options neither typed nor in the config file. */
+/* The command's defaults for options neither typed nor in the config file; then the run
+ * every bulk operation takes from them (inv->run). */
 static int take_defaults(struct invocation *inv)
 {
 	const struct use *u;

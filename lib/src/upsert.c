@@ -179,22 +179,25 @@ static void publish_ready(snap_ctx *ctx, PGresult *const *rounds, int n, snap_up
 {
 	const char **ids;
 	snap_sync_summary s;
-	size_t m = 0, cap = 0;
+	size_t m = 0;
 	int r, i;
 
 	for (r = 0; r < n; r++)
-		cap += (size_t)PQntuples(rounds[r]);
-	if (!cap || !(ids = calloc(cap, sizeof(*ids))))
+		for (i = 0; i < PQntuples(rounds[r]); i++)
+			m += !strcmp(PQgetvalue(rounds[r], i, 2), "ready_to_publish");
+	sum->ready += (long)m;
+	if (!m || sum->publish_error.code != SNAP_OK)
 		return;
-	for (r = 0; r < n; r++)
+	if (!(ids = calloc(m, sizeof(*ids)))) {
+		snap_fail(&sum->publish_error, SNAP_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	for (r = 0, m = 0; r < n; r++)
 		for (i = 0; i < PQntuples(rounds[r]); i++)
 			if (!strcmp(PQgetvalue(rounds[r], i, 2), "ready_to_publish"))
 				ids[m++] = PQgetvalue(rounds[r], i, 0);
-	sum->ready += (long)m;
-	if (m && sum->publish_error.code == SNAP_OK) {
-		sync_due_among(ctx, ids, m, &s, &sum->publish_error);
-		sum->published += s.published + s.skipped_stale; /* stale: another run has it */
-	}
+	sync_due_among(ctx, ids, m, &s, &sum->publish_error);
+	sum->published += s.published + s.skipped_stale; /* stale: another run has it */
 	free(ids);
 }
 
