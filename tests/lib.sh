@@ -2,8 +2,6 @@
 # The harness (tests/CMakeLists.txt) sets SNAPCTL (the binary), SNAPCTL_SRC (the source tree)
 # SNAPCTL_PG_ENV (the cluster's libpq settings, written by scripts/pg-cluster.sh), its MongoDB
 # counterpart SNAPCTL_MONGO_ENV, and SNAPCTL_TEST_MONGO_TOOL (tests/mongo/tool.c).
-set -euo pipefail
-
 : "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}" "${SNAPCTL_MONGO_ENV:?}"
 : "${SNAPCTL_TEST_MONGO_TOOL:?}"
 # shellcheck disable=SC1090
@@ -11,8 +9,9 @@ set -euo pipefail
 # shellcheck disable=SC1090
 . "$SNAPCTL_MONGO_ENV"
 unset SNAPCTL_PG_URI SNAPCTL_CONFIG
+# shellcheck source=tests/common.sh
+. "$SNAPCTL_SRC/tests/common.sh"
 TEST_NAME=$(basename "$0" .sh)
-TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/snaptest.XXXXXX")
 export PGDATABASE="t_${TEST_NAME//-/_}"
 # Each test's listings in a database of its own.
 export SNAPCTL_MONGO_DB="$PGDATABASE"
@@ -32,16 +31,6 @@ cleanup() {
 	rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# assert_eq WHAT EXPECTED ACTUAL
-assert_eq() {
-	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
 
 # q SQL: the first column of the first row, unaligned.
 q() {
@@ -133,6 +122,15 @@ blocked_by() {
 	wait_blocked
 }
 
+# stop_blocked: SIGTERM to the run blocked_by started ($p), then its lock let go; the run's exit
+# code in $rc.
+stop_blocked() {
+	kill -TERM "$p"
+	release "$holder"
+	rc=0
+	wait "$p" || rc=$?
+}
+
 # blocked_on BOOKING CMD...: the same with BOOKING's snapshot row held.
 blocked_on() {
 	local booking=$1
@@ -196,6 +194,23 @@ one_line_error() {
 table_state() {
 	q "SELECT count(*) || ':' || coalesce(md5(string_agg(ctid::text || xmin::text, ','
 	   ORDER BY booking_id)), '') FROM market_inventory_snapshots"
+}
+
+# demo_data BOOKINGS [READINGS]: sql/demo_data.sql's bookings in the test database.
+demo_data() {
+	psql -XAq -v ON_ERROR_STOP=1 -v bookings="$1" ${2:+-v readings="$2"} \
+		-f "$SNAPCTL_SRC/sql/demo_data.sql"
+}
+
+# booking N: the id of the booking N places from the first, in id order.
+booking() {
+	q "SELECT id FROM storage_bookings ORDER BY id OFFSET $1 LIMIT 1"
+}
+
+# The snapshot of booking $1 as "status version".
+snapshot_state() {
+	q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
+	   WHERE booking_id = '$1'"
 }
 
 # The listing of booking $1 as "version _id", or "none".

@@ -2,9 +2,9 @@
 # codes, nothing changed on bad input, no password in any output.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v bookings=20 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
-C=$(q "SELECT id FROM storage_bookings ORDER BY id OFFSET 1 LIMIT 1")
+demo_data 20 2
+B=$(booking 0)
+C=$(booking 1)
 MISSING=00000000-0000-0000-0000-00000000dead
 
 # 64: usage.

@@ -1,12 +1,9 @@
 # The completions in the real shells: `snapctl <TAB>` offers every command of --help, and
 # `snapctl COMMAND --<TAB>` every option of `snapctl COMMAND --help`, in bash (with
 # bash-completion), fish and zsh (an interactive zsh in a pseudo-terminal, tests/docs/zsh).
-set -euo pipefail
 : "${SNAPCTL:?}" "${SNAPCTL_SRC:?}" "${SNAPCTL_BUILD:?}"
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/common.sh
+. "$SNAPCTL_SRC/tests/common.sh"
 src=$SNAPCTL_BUILD/completions
 commands=$("$SNAPCTL" --help | sed -n '/^Commands:/,/^$/p' | sed -nE 's/^  ([a-z-]+) .*/\1/p')
 # The long options of a --help text.

@@ -2,14 +2,10 @@
 # "-- end rule: NAME") is the same in each: the same text, up to blanks, a trailing comma and
 # the numbers of the parameters. Each statement stays readable whole, and no copy of a rule
 # drifts from the others.
-set -euo pipefail
 : "${SNAPCTL_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/common.sh
+. "$SNAPCTL_SRC/tests/common.sh"
+tmp=$TEST_TMP
 
 for f in "$SNAPCTL_SRC"/lib/sql/*.sql; do
 	awk -v file="$(basename "$f")" -v dir="$tmp" '

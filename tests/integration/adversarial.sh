@@ -4,7 +4,7 @@
 # with a reason, and the listing invariants hold. FAULTS 12, 33 and 34.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 200
 psql -XAq -v ON_ERROR_STOP=1 -f "$SNAPCTL_SRC/sql/adversarial_data.sql"
 adv() { q "SELECT md5('adv-booking$1')::uuid"; }
 total=$(q "SELECT count(*) FROM storage_bookings")

@@ -72,10 +72,7 @@ q "DELETE FROM market_inventory_snapshots WHERE booking_id = '$O'" >/dev/null
 # the scan then stops before its first chunk (exit 75) and the next run does it.
 blocked_by "LOCK TABLE market_inventory_snapshots IN ACCESS EXCLUSIVE MODE;" \
 	"$SNAPCTL" cleanup --orphans
-kill -TERM $p
-release "$holder"
-rc=0
-wait $p || rc=$?
+stop_blocked
 assert_eq "orphan scan interrupted: $(cat "$TEST_TMP/bg.err")" 75 "$rc"
 [ "$(listing "$O")" != none ] || fail "the interrupted scan removed the orphan"
 expect 0 --json cleanup --orphans --dry-run

@@ -6,7 +6,7 @@
 faketime_lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$faketime_lib" ] || { echo "no libfaketime (scripts/setup.sh installs it)"; exit 77; }
 new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=30 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 30
 "$SNAPCTL" --quiet upsert --all
 # skewed OFFSET ARGS...: snapctl with its clock OFFSET (libfaketime's "+10d", "-3d") off. ASan
 # must come first among preloaded libraries unless told otherwise.

@@ -2,9 +2,9 @@
 # 16 at once on a new booking, then the two interleavings made on purpose.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v bookings=50 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
-C=$(q "SELECT id FROM storage_bookings ORDER BY id OFFSET 1 LIMIT 1")
+demo_data 50 2
+B=$(booking 0)
+C=$(booking 1)
 
 # 16 processes released at once.
 for i in $(seq 16); do

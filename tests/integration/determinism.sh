@@ -2,7 +2,7 @@
 # nothing, and 'get' prints byte-identical JSON apart from the write times.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v bookings=250 -v readings=6 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 250 6
 
 expect 0 upsert --all
 assert_eq "first run" "250 created, 0 updated, 0 unchanged" "$OUT"

@@ -18,9 +18,7 @@ expect 0 sync-all
 expect 0 reconcile
 assert_eq "no listing while withdrawn" none "$(listing "$B")"
 expect 0 publish "$B"
-assert_eq "publish lifts the hold" "published $((v + 1))" \
-	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
-	   WHERE booking_id = '$B'")"
+assert_eq "publish lifts the hold" "published $((v + 1))" "$(snapshot_state "$B")"
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$B'" >/dev/null
 expect 0 upsert "$B"
 assert_eq "no hold after publish" "$B updated (ready_to_publish, version $((v + 2)))" "$OUT"
@@ -84,14 +82,10 @@ wait $p 2>/dev/null || true
 release "$holder"
 assert_eq "the batch in hand is recorded" 1 "$(q "SELECT count(*) FROM snapctl_reconcile_batches")"
 expect 0 reconcile --batch-size 10 --limit 10
-assert_eq "inside its lease, nobody takes it again" "published $v" \
-	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
-	   WHERE booking_id = '$F'")"
+assert_eq "inside its lease, nobody takes it again" "published $v" "$(snapshot_state "$F")"
 q "UPDATE snapctl_reconcile_batches SET lease_expires_at = now() - interval '1 second'" >/dev/null
 expect 0 reconcile --batch-size 10 --limit 10
-assert_eq "taken again after the lease" "published $((v + 1))" \
-	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
-	   WHERE booking_id = '$F'")"
+assert_eq "taken again after the lease" "published $((v + 1))" "$(snapshot_state "$F")"
 assert_eq "no batch left in hand" 0 "$(q "SELECT count(*) FROM snapctl_reconcile_batches")"
 invariants
 
@@ -102,10 +96,7 @@ vh=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id
 q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id = '$H'" >/dev/null
 blocked_by "LOCK TABLE storage_bookings IN ACCESS EXCLUSIVE MODE;" \
 	"$SNAPCTL" reconcile --batch-size 1 "$G" "$H"
-kill -TERM $p
-release "$holder"
-rc=0
-wait $p || rc=$?
+stop_blocked
 assert_eq "reconcile ID... interrupted: $(cat "$TEST_TMP/bg.err")" 75 "$rc"
 assert_eq "the next batch not begun" "$vh" \
 	"$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$H'")"

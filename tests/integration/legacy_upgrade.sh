@@ -1,7 +1,7 @@
 # init-db upgrades in place the table the earlier Python system created, losing no row.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db
-psql -XAq -v bookings=10 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 10 2
 
 # Exactly the earlier system's table: SPEC section 3 columns, freshness and status
 # varchar(32), two legacy-only columns, no default on id, naive UTC write times, two unique
@@ -100,7 +100,7 @@ assert_eq "id has a default" "t" \
 	   WHERE table_name = 'market_inventory_snapshots' AND column_name = 'id'")"
 
 # The upgraded rows take upserts: content rewritten, id and created_at kept, a new version.
-B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
+B=$(booking 0)
 expect 0 upsert "$B"
 assert_eq "legacy row updated" "$B updated (ready_to_publish, version 2)" "$OUT"
 assert_eq "legacy id and created_at kept" "$(q "SELECT md5('legacy' || '$B')::uuid")|2025-06-01 12:00:00+00" \

@@ -4,7 +4,7 @@
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 command -v pgbouncer >/dev/null || { echo "no pgbouncer (scripts/setup.sh installs it)"; exit 77; }
 new_db
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=200 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 200
 
 # Its own socket directory; as root, PgBouncer (which refuses root) runs as postgres.
 bouncer=$TEST_TMP/bouncer

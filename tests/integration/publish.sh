@@ -2,7 +2,7 @@
 # every run, the invariants of listings hold.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=60 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 60
 "$SNAPCTL" --quiet upsert --all
 
 # --dry-run counts and changes nothing.
@@ -89,9 +89,7 @@ q "UPDATE crop_inspections SET freshness = 'later'
 expect 0 upsert --publish "$C"
 "$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
 one_line_error "warning: 1 of 1 listings not published now \(.*cannot reach MongoDB.*sync-all will"
-assert_eq "left ready" "ready_to_publish $((v + 2))" \
-	"$(q "SELECT status || ' ' || snapshot_version FROM market_inventory_snapshots
-	   WHERE booking_id = '$C'")"
+assert_eq "left ready" "ready_to_publish $((v + 2))" "$(snapshot_state "$C")"
 assert_eq "older listing still online" "$((v + 1)) $lid" "$(listing "$C")"
 expect 0 sync-all
 assert_eq "published later" "$((v + 2)) $lid" "$(listing "$C")"

@@ -2,7 +2,7 @@
 # attention; cron: the crontab lines with this binary's real path.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 40
 "$SNAPCTL" --quiet init-db --source-indexes
 "$SNAPCTL" --quiet upsert --all
 n=$(q "SELECT count(*) FROM market_inventory_snapshots")

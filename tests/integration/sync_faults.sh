@@ -2,7 +2,7 @@
 # a listing ahead of its snapshot (lost history), a worker stalled past its lease, SIGTERM.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=40 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 40
 "$SNAPCTL" --quiet upsert --all
 printf 'max_attempts = 4\nlease_seconds = 2\n' >"$TEST_TMP/snapctl.conf"
 export SNAPCTL_CONFIG="$TEST_TMP/snapctl.conf"
@@ -99,10 +99,7 @@ invariants
 # 75; a rerun finishes.
 redo
 blocked_by "LOCK TABLE market_inventory_snapshots IN SHARE MODE;" "$SNAPCTL" sync-all --batch-size 4
-kill -TERM $p
-release "$holder"
-rc=0
-wait $p || rc=$?
+stop_blocked
 assert_eq "SIGTERM: exit" 75 "$rc"
 grep -q interrupted "$TEST_TMP/bg.err" || fail "SIGTERM: stderr $(cat "$TEST_TMP/bg.err")"
 assert_eq "SIGTERM: claimed, due" "0 some" \

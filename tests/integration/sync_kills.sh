@@ -2,7 +2,7 @@
 # finishes the work, and every listing is true.
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db init
-psql -XAq -v ON_ERROR_STOP=1 -v bookings=300 -f "$SNAPCTL_SRC/sql/demo_data.sql"
+demo_data 300
 "$SNAPCTL" --quiet upsert --all
 n=$(q "SELECT count(*) FROM market_inventory_snapshots")
 

@@ -4,8 +4,8 @@
 [ "${SNAPCTL_SANITIZE:-0}" != 1 ] || exit 77
 command -v valgrind >/dev/null || exit 77
 new_db
-psql -XAq -v bookings=30 -v readings=2 -f "$SNAPCTL_SRC/sql/demo_data.sql"
-B=$(q "SELECT id FROM storage_bookings ORDER BY id LIMIT 1")
+demo_data 30 2
+B=$(booking 0)
 
 vg() {
 	local code=$1

@@ -16,7 +16,7 @@ jobs=(
 peaks() {
 	local job
 	new_db init
-	psql -XAq -v ON_ERROR_STOP=1 -v bookings="$1" -f "$SNAPCTL_SRC/sql/demo_data.sql"
+	demo_data "$1"
 	for job in "${jobs[@]}"; do
 		if [ "${job%% *}" = cleanup ]; then
 			q "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '1 day'

@@ -3,21 +3,18 @@
 # installed snapctl runs, has its man page, its completions, its units (systemd-analyze verify
 # clean) and its user, reads /etc/snapctl/snapctl.conf, and checks the test cluster with
 # init-db --check; a purge leaves nothing behind.
-set -euo pipefail
 : "${SNAPCTL_SRC:?}" "${SNAPCTL_PG_ENV:?}" "${SNAPCTL_MONGO_ENV:?}"
 # Installing needs root; the sanitized pass repeats nothing of it.
 [ "$(id -u)" -eq 0 ] && [ "${SNAPCTL_SANITIZE:-0}" != 1 ] || exit 77
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/snapdeb.XXXXXX")
+# shellcheck source=tests/common.sh
+. "$SNAPCTL_SRC/tests/common.sh"
+tmp=$TEST_TMP
 pkgs=(snapctl libsnapshot1 libsnapshot-dev)
 cleanup() {
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${pkgs[@]}" >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 cmake -S "$SNAPCTL_SRC" -B "$tmp/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_INSTALL_PREFIX=/usr -DSNAPCTL_TESTS=OFF >/dev/null

@@ -1,15 +1,11 @@
 # cmake --install puts everything in its standard place, and a program outside the tree builds
 # against the installed library, through pkg-config and through CMake, and runs.
-set -euo pipefail
 : "${SNAPCTL_BUILD:?}" "${SNAPCTL_SRC:?}"
 # A sanitized library wants its runtime loaded first: no plain program can use it.
 [ "${SNAPCTL_SANITIZE:-0}" != 1 ] || exit 77
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/snappkg.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/common.sh
+. "$SNAPCTL_SRC/tests/common.sh"
+tmp=$TEST_TMP
 
 cmake --install "$SNAPCTL_BUILD" --prefix "$tmp/usr" >/dev/null
 libdir=$(cd "$tmp/usr" && dirname "$(find . -name 'libsnapshot.so.*.*' | head -1)")
