@@ -54,7 +54,8 @@ static void bash_names(FILE *f, const struct cmd *cmd)
 	}
 }
 
-/* The options that take a value of type t (any value with t V_FLAG), as a bash case pattern. */
+/* The options that take a value, as a bash case pattern: every one with t V_FLAG, those of
+ * type t, and with t V_TEXT all whose value is neither a choice nor a path (nothing to offer). */
 static void bash_pattern(FILE *f, enum value_type t)
 {
 	const char *sep = "";
