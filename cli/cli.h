@@ -12,11 +12,7 @@ enum opt_id {
 	OPT_NONE,
 #define GLOBAL(i, ...) OPT_##i,
 #define OPTION(i, ...) OPT_##i,
-#define COMMAND(fn, ...)
 #include "cmdtab.def"
-#undef GLOBAL
-#undef OPTION
-#undef COMMAND
 	OPT_COUNT
 };
 
@@ -159,13 +155,8 @@ int metrics_write(const char *path, const char *job, const snap_tally *t, int ok
 void help_main(FILE *f);
 void help_cmd(FILE *f, const struct cmd *cmd);
 
-#define GLOBAL(i, ...)
-#define OPTION(i, ...)
 #define COMMAND(fn, ...) int fn(struct invocation *inv);
 #include "cmdtab.def"
-#undef GLOBAL
-#undef OPTION
-#undef COMMAND
 /* cmd_publish.c: runs a sync (publish, sync-all) and reports its summary. */
 int sync_run(struct invocation *inv, const char *const *ids, size_t n); /* NULL: due work */
 void self_path(char *buf, size_t size); /* this executable's path, else "snapctl" */

@@ -16,11 +16,7 @@
 const struct opt options[OPT_COUNT] = {
 #define GLOBAL(i, ...) [OPT_##i] = {.id = OPT_##i, .global = 1, __VA_ARGS__},
 #define OPTION(i, ...) [OPT_##i] = {.id = OPT_##i, __VA_ARGS__},
-#define COMMAND(fn, ...)
 #include "cmdtab.def"
-#undef GLOBAL
-#undef OPTION
-#undef COMMAND
 };
 
 /* cli/gen.c renders the table without the commands' code. */
@@ -31,13 +27,8 @@ const struct opt options[OPT_COUNT] = {
 #endif
 
 const struct cmd commands[] = {
-#define GLOBAL(i, ...)
-#define OPTION(i, ...)
 #define COMMAND(f, ...) {.fn = FN(f), __VA_ARGS__},
 #include "cmdtab.def"
-#undef GLOBAL
-#undef OPTION
-#undef COMMAND
     {.name = NULL},
 };
 

@@ -119,29 +119,34 @@ void log_setup(struct invocation *inv, snap_config *cfg)
 	                                   : SNAP_LOG_WARN;
 }
 
-int fail(struct invocation *inv, int code, const char *fmt, ...)
+/* fmt and ap as one log line at level. */
+static void say(struct invocation *inv, snap_log_level level, const char *fmt, va_list ap)
 {
 	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	log_msg(level, line, inv);
+}
+
+int fail(struct invocation *inv, int code, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	say(inv, SNAP_LOG_ERROR, fmt, ap);
 	va_end(ap);
-	log_msg(SNAP_LOG_ERROR, line, inv);
 	return code;
 }
 
 void warn(struct invocation *inv, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
 
-	if (inv->opt[OPT_QUIET])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_msg(SNAP_LOG_WARN, line, inv);
+	if (!inv->opt[OPT_QUIET]) {
+		va_start(ap, fmt);
+		say(inv, SNAP_LOG_WARN, fmt, ap);
+		va_end(ap);
+	}
 }
 
 /* The library names the problem; the tool says how to put it right in its own words. */
