@@ -21,6 +21,18 @@ bench_stack() {
 	export SNAPCTL_MONGO_DB=snapctl_bench
 }
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+# load_bookings N: the bench database made again with N demo bookings (sql/demo_data.sql),
+# snapctl's schema and the source indexes, statistics taken; no snapshot, no listing (they
+# are dropped with bench_bulk, a target the script builds).
+load_bookings() {
+	echo "bench: loading $1 bookings" >&2
+	sql -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
+	sql -f sql/source_schema.sql
+	sql -v bookings="$1" -f sql/demo_data.sql
+	"$build/bench/bench_bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
+	"$snapctl" --quiet init-db --source-indexes
+	sql -c "VACUUM ANALYZE"
+}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

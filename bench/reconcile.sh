@@ -34,11 +34,7 @@ publish_all() {
 	mark_published
 }
 
-echo "bench: loading $bookings bookings" >&2
-sql -f sql/source_schema.sql
-sql -v bookings="$bookings" -f sql/demo_data.sql
-"$snapctl" --quiet init-db --source-indexes
-sql -c "VACUUM ANALYZE"
+load_bookings "$bookings"
 locations=$(sql -c "SELECT count(DISTINCT location_id) FROM storage_bookings")
 changed=$(((locations + 99) / 100))
 

@@ -14,14 +14,10 @@ bookings=${1:-20000} runs=${2:-3} cold=${3:-200}
 
 # init-db creates the listing indexes too: the stack has a MongoDB-wire server, unused after.
 . bench/lib.sh
-bench_stack bench_floor bench_spawn
+bench_stack bench_floor bench_spawn bench_bulk
 spawn=$build/bench/bench_spawn floor=$build/bench/bench_floor
 
-echo "bench: loading $bookings bookings" >&2
-sql -f sql/source_schema.sql
-sql -v bookings="$bookings" -f sql/demo_data.sql
-"$snapctl" --quiet init-db --source-indexes
-sql -c "VACUUM ANALYZE"
+load_bookings "$bookings"
 
 cols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg, start_date,
 end_date, duration_days, booking_status, inspection_id, inspection_status, quality_score,

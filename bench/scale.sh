@@ -30,15 +30,6 @@ spawn=$build/bench/bench_spawn floor=$build/bench/bench_pg_floor_read
 coll=("$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings)
 out=$tmp/figures
 
-load() {
-	echo "bench: loading $1 bookings" >&2
-	sql -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
-	sql -f sql/source_schema.sql
-	sql -v bookings="$1" -f sql/demo_data.sql
-	"$bulk" drop "${coll[@]}"
-	"$snapctl" --quiet init-db --source-indexes
-	sql -c "VACUUM ANALYZE"
-}
 ccols="booking_id, farmer_id, vendor_id, location_id, crop_type, grade, quantity_kg,
 start_date, end_date, duration_days, booking_status, inspection_id, inspection_status,
 quality_score, freshness, visual_defects, shelf_life_days, sensors, sensor_summary,
@@ -148,11 +139,11 @@ server=$SNAPCTL_TEST_MONGO_SERVER
 [ -z "${SNAPCTL_TEST_MONGO_URI:-}" ] || server="that of SNAPCTL_TEST_MONGO_URI" # never its secrets
 figure "snapctl scale benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;" \
 	"PostgreSQL $(sql -c "SHOW server_version"), MongoDB-wire server: $server; batch $batch"
-load "$small"
+load_bookings "$small"
 upsert_all "$small"
 cold_upsert
 sync_all "$small"
-load "$big"
+load_bookings "$big"
 upsert_all "$big"
 sync_all "$big"
 read -r us_small kb_small <"$tmp/sync.$small"

@@ -25,12 +25,7 @@ bulk=$build/bench/bench_bulk rss=$build/bench/bench_rss
 
 # load N: a database of N bookings, their snapshots ready, no listings.
 load() {
-	echo "bench: loading $1 bookings" >&2
-	sql -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
-	sql -f sql/source_schema.sql
-	sql -v bookings="$1" -f sql/demo_data.sql
-	"$bulk" drop "$SNAPCTL_MONGO_URI" "$SNAPCTL_MONGO_DB" market_listings
-	"$snapctl" --quiet init-db --source-indexes
+	load_bookings "$1"
 	"$snapctl" --quiet upsert --all
 	sql -c "VACUUM ANALYZE"
 }

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 bookings=${1:-20000} big=${2:-200000} runs=${3:-3}
 
 . bench/lib.sh
-bench_stack bench_listings bench_rss
+bench_stack bench_listings bench_rss bench_bulk
 listings=$build/bench/bench_listings rss=$build/bench/bench_rss
 
 # measure N: a database of N bookings, all snapshots as sync-all leaves them, their listings;
@@ -20,11 +20,8 @@ listings=$build/bench/bench_listings rss=$build/bench/bench_rss
 measure() {
 	local n=$1 r ms kib
 	export PGDATABASE=bench_$n SNAPCTL_MONGO_DB=bench_$n
-	echo "bench: loading $n bookings" >&2
 	PGDATABASE=postgres createdb "$PGDATABASE"
-	sql -f sql/source_schema.sql
-	sql -v bookings="$n" -f sql/demo_data.sql
-	"$snapctl" --quiet init-db --source-indexes
+	load_bookings "$n"
 	"$snapctl" --quiet upsert --all
 	mark_published
 	"$snapctl" --json verify >"$tmp/clean.json" ||
