@@ -21,6 +21,16 @@ bench_stack() {
 	export SNAPCTL_MONGO_DB=snapctl_bench
 }
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
+# cold_ids: $cold bookings, in an order of their own, into $tmp/ids; forget_cold [ARGS]: their
+# snapshots deleted (every timed cold run creates them), then sql ARGS, then statistics.
+cold_ids() {
+	sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
+}
+forget_cold() {
+	sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
+	        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" "$@" \
+		-c "VACUUM ANALYZE"
+}
 # load_bookings N: the bench database made again with N demo bookings (sql/demo_data.sql),
 # snapctl's schema and the source indexes, statistics taken; no snapshot, no listing (they
 # are dropped with bench_bulk, a target the script builds).

@@ -66,13 +66,7 @@ for r in $(seq "$runs"); do
 done
 
 echo "bench: cold single upserts, $cold each" >&2
-sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
-# Every timed run creates its snapshots: drop those of the cold ids before each.
-forget_cold() {
-	sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
-	        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" \
-		-c "VACUUM ANALYZE"
-}
+cold_ids
 forget_cold
 read -r snap_p50 snap_p90 < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
 forget_cold

@@ -86,15 +86,10 @@ sync_all() {
 cold_upsert() {
 	echo "bench: cold upsert ID, $cold each" >&2
 	sql -c "CREATE TABLE IF NOT EXISTS floor_r (k text PRIMARY KEY, v jsonb)"
-	sql -c "SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold" >"$tmp/ids"
-	forget() {
-		sql -c "DELETE FROM market_inventory_snapshots WHERE booking_id IN
-		        (SELECT id FROM storage_bookings ORDER BY md5(id::text) LIMIT $cold)" \
-			-c "TRUNCATE floor_r" -c "VACUUM ANALYZE"
-	}
-	forget
+	cold_ids
+	forget_cold -c "TRUNCATE floor_r"
 	read -r s50 s90 < <("$spawn" "$tmp/ids" "$snapctl" --quiet upsert '{}')
-	forget
+	forget_cold -c "TRUNCATE floor_r"
 	read -r f50 f90 < <("$spawn" "$tmp/ids" "$floor" '{}')
 	figure "cold upsert ID, p50 (p90) ms: snapctl $s50 ($s90)  pg_floor_read $f50 ($f90)" \
 		" ratio $(ratio "$s50" "$f50")  (target <= 1.3)"
