@@ -122,13 +122,18 @@ blocked_by() {
 	wait_blocked
 }
 
+# reap: waits for the run blocked_by started ($p); its exit code in $rc.
+reap() {
+	rc=0
+	wait "$p" || rc=$?
+}
+
 # stop_blocked: SIGTERM to the run blocked_by started ($p), then its lock let go; the run's exit
 # code in $rc.
 stop_blocked() {
 	kill -TERM "$p"
 	release "$holder"
-	rc=0
-	wait "$p" || rc=$?
+	reap
 }
 
 # blocked_on BOOKING CMD...: the same with BOOKING's snapshot row held.
@@ -205,6 +210,18 @@ demo_data() {
 # booking N: the id of the booking N places from the first, in id order.
 booking() {
 	q "SELECT id FROM storage_bookings ORDER BY id OFFSET $1 LIMIT 1"
+}
+
+# published_booking N: the booking of the published snapshot N places from the first, by id.
+published_booking() {
+	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
+	   ORDER BY booking_id OFFSET $1 LIMIT 1"
+}
+
+# How many snapshots are not settled (neither published, withdrawn nor completed).
+unsettled() {
+	q "SELECT count(*) FROM market_inventory_snapshots
+	   WHERE status NOT IN ('published', 'withdrawn', 'completed')"
 }
 
 # The snapshot of booking $1 as "status version".

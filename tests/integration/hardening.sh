@@ -39,8 +39,7 @@ q "UPDATE market_inventory_snapshots SET recheck = true WHERE booking_id = '$D'"
 blocked_on "$D" "$SNAPCTL" publish "$D"
 "$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
 release "$holder"
-rc=0
-wait $p || rc=$?
+reap
 "$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
 assert_eq "publish with MongoDB gone" 69 "$rc"
 assert_eq "claim given back as it was" "withdrawn true" \
@@ -60,8 +59,7 @@ kill -TERM $p
 sleep 0.2
 kill -0 $p 2>/dev/null || fail "the first signal ended a run that was waiting"
 kill -TERM $p
-rc=0
-wait $p || rc=$?
+reap
 assert_eq "second signal: killed by it" 143 "$rc"
 release "$holder"
 q "UPDATE market_inventory_snapshots SET lease_expires_at = now() - interval '1 second'

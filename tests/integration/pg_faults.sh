@@ -21,8 +21,7 @@ q "UPDATE storage_bookings SET quantity_kg = quantity_kg + 1 WHERE id IN ('$B', 
 before=$(table_state)
 blocked_on "$C" "$SNAPCTL" upsert "$B" "$C"
 assert_eq "snapctl's connection cut" 1 "$(cut_connections)"
-rc=0
-wait $p || rc=$?
+reap
 release "$holder"
 OUT=$(cat "$TEST_TMP/bg.out") ERR=$(cat "$TEST_TMP/bg.err")
 assert_eq "reset mid-transaction: exit" 69 "$rc"
@@ -34,8 +33,7 @@ assert_eq "rerun" "published 2 false" "$(state "$B" | sed 's/ready_to_publish/pu
 # 11 in a claim: publish waits for C's row; the cut leaves nothing claimed.
 blocked_on "$C" "$SNAPCTL" publish "$C"
 assert_eq "snapctl's connection cut" 1 "$(cut_connections)"
-rc=0
-wait $p || rc=$?
+reap
 release "$holder"
 assert_eq "reset in a claim: exit" 69 "$rc"
 assert_eq "nothing claimed" "ready_to_publish 2 false" "$(state "$C")"
@@ -45,8 +43,7 @@ assert_eq "nothing claimed" "ready_to_publish 2 false" "$(state "$C")"
 claimed_stopped "$B" "$SNAPCTL" publish "$B"
 "$SNAPCTL_SRC/scripts/pg-cluster.sh" restart "$SNAPCTL_PG_ENV"
 kill -CONT $p
-rc=0
-wait $p || rc=$?
+reap
 assert_eq "restarted between claim and settle: exit ($(cat "$TEST_TMP/bg.err"))" 69 "$rc"
 assert_eq "claimed, not settled" "publishing 2 true" "$(state "$B")"
 expect 0 --json sync-all

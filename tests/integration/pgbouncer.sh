@@ -72,8 +72,7 @@ done
 expect 0 sync-all
 expect 0 --json reconcile
 expect 0 sync-all
-assert_eq "all settled" 0 "$(q "SELECT count(*) FROM market_inventory_snapshots
-	WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+assert_eq "all settled" 0 "$(unsettled)"
 q "UPDATE storage_bookings SET booking_status = 'cancelled' WHERE id = (SELECT booking_id
    FROM market_inventory_snapshots WHERE status = 'published' ORDER BY booking_id LIMIT 1)" >/dev/null
 expect 0 --json reconcile

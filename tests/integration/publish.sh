@@ -14,9 +14,7 @@ assert_eq "dry run changed nothing" "$before" "$(table_state)"
 
 expect 0 --json sync-all --batch-size 7
 printf '%s\n' "$OUT" | grep -q "\"claimed\":$due,.*\"retried\":0,\"failed\":0" || fail "sync-all: $OUT"
-assert_eq "every snapshot settled" 0 \
-	"$(q "SELECT count(*) FROM market_inventory_snapshots
-	   WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+assert_eq "every snapshot settled" 0 "$(unsettled)"
 [ "$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'withdrawn'")" -gt 0 ] ||
 	fail "the demo data has cancelled bookings"
 invariants

@@ -16,9 +16,7 @@ n=$(q "SELECT count(*) FROM market_inventory_snapshots WHERE status = 'ready_to_
 expect 3 --json sync-all
 printf '%s\n' "$OUT" | grep -q "\"claimed\":$n,\"published\":.*\"retried\":1,\"failed\":0" ||
 	fail "poison, first run: $OUT"
-assert_eq "neighbours settled" 1 \
-	"$(q "SELECT count(*) FROM market_inventory_snapshots
-	   WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+assert_eq "neighbours settled" 1 "$(unsettled)"
 assert_eq "no listing for the poison" none "$(listing "$P")"
 
 # The retry ladder: capped exponential backoff with jitter (5 s * 2^(n-1), times 0.5 to 1),

@@ -22,8 +22,7 @@ for runs in 2 4; do
 			fail "$runs runs: run $i claimed nothing: the work was not shared"
 	done
 	assert_eq "$runs runs: each snapshot claimed once" "$n" "$(claimed "$TEST_TMP"/out.*)"
-	assert_eq "$runs runs: all settled" 0 "$(q "SELECT count(*) FROM market_inventory_snapshots
-		WHERE status NOT IN ('published', 'withdrawn', 'completed')")"
+	assert_eq "$runs runs: all settled" 0 "$(unsettled)"
 	invariants
 	# every snapshot due again, at a new version
 	q "UPDATE market_inventory_snapshots SET snapshot_version = snapshot_version + 1,
