@@ -247,13 +247,14 @@ static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int for
 	return SNAP_OK;
 }
 
-/* Sends the claim of the next due batch of want, to be taken with claim_collect; sync-all
- * sends it ahead, so that PostgreSQL claims it while MongoDB writes the batch in hand. */
-static snap_code claim_send(snap_ctx *ctx, const char *failed_before, long want, double *sent,
-                            snap_error *err)
+/* Sends a claim (sync_claim.sql's $5 what, $4 ids: NULL for what is due) of want at most, to be
+ * taken with claim_collect; sync-all sends the next one ahead, so that PostgreSQL claims it
+ * while MongoDB writes the batch in hand. */
+static snap_code claim_send(snap_ctx *ctx, const char *what, const char *ids,
+                            const char *failed_before, long want, double *sent, snap_error *err)
 {
 	char limit[24], lease[16];
-	const char *params[5] = {limit, lease, failed_before, NULL, "due"};
+	const char *params[5] = {limit, lease, failed_before, ids, what};
 
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
@@ -261,13 +262,13 @@ static snap_code claim_send(snap_ctx *ctx, const char *failed_before, long want,
 	return pg_send(ctx, "claiming snapshots", snap_sql_sync_claim, 5, params, err);
 }
 
-static snap_code claim_collect(snap_ctx *ctx, double sent, struct hand *h, snap_sync_summary *sum,
-                               snap_error *err)
+static snap_code claim_collect(snap_ctx *ctx, double sent, int force_remove, struct hand *h,
+                               snap_sync_summary *sum, snap_error *err)
 {
 	PGresult *res = NULL;
 	snap_code rc = pg_receive(ctx, "claiming snapshots", &res, err);
 
-	return rc == SNAP_OK ? take(ctx, res, sent, 0, h, sum, err) : rc;
+	return rc == SNAP_OK ? take(ctx, res, sent, force_remove, h, sum, err) : rc;
 }
 
 /* Claims into h, after reaching MongoDB (when it is down, nothing is touched): a batch of want
@@ -276,29 +277,22 @@ static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
                        const char *failed_before, long want, struct hand *h, snap_sync_summary *sum,
                        snap_error *err)
 {
-	char lease[16];
-	const char *params[5] = {NULL, lease, failed_before, NULL, claim_what[mode]};
 	const struct mongo_ops *ops;
-	PGresult *res = NULL;
 	strbuf ids = {0};
-	double claimed_at;
+	double sent;
 	void *store;
 	snap_code rc;
 
-	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK)
-		return rc;
-	if (!o->ids) { /* what is due: the claim sync-all also sends ahead */
-		rc = claim_send(ctx, failed_before, want, &claimed_at, err);
-		return rc == SNAP_OK ? claim_collect(ctx, claimed_at, h, sum, err) : rc;
-	}
-	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
-	claimed_at = now_seconds();
-	if ((rc = id_array(o, &ids, err)) == SNAP_OK) {
-		params[3] = ids.buf;
-		rc = pg_exec(ctx, "claiming snapshots", snap_sql_sync_claim, 5, params, &res, err);
-	}
+	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK ||
+	    (o->ids && (rc = id_array(o, &ids, err)) != SNAP_OK))
+		goto out;
+	rc = claim_send(ctx, o->ids ? claim_what[mode] : "due", ids.buf, failed_before, want, &sent,
+	                err);
+	if (rc == SNAP_OK)
+		rc = claim_collect(ctx, sent, mode == WITHDRAW, h, sum, err);
+out:
 	sb_free(&ids);
-	return rc == SNAP_OK ? take(ctx, res, claimed_at, mode == WITHDRAW, h, sum, err) : rc;
+	return rc;
 }
 
 /* Writes the listings of the batch in hand. *written 0: nothing written, the claims go back
@@ -428,15 +422,16 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		if (cur.n == 0)
 			break;
 		/* The next claim goes out only when this one was full and more may be taken. */
-		ahead = mode == SYNC && !o->ids && cur.n == want &&
-		        next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
-		                   o->run.max_seconds, &more, &ignored) == SNAP_OK &&
-		        more > 0 &&
-		        claim_send(ctx, failed_before, more, &sent, &ignored) == SNAP_OK;
+		ahead =
+		    mode == SYNC && !o->ids && cur.n == want &&
+		    next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+		               o->run.max_seconds, &more, &ignored) == SNAP_OK &&
+		    more > 0 &&
+		    claim_send(ctx, "due", NULL, failed_before, more, &sent, &ignored) == SNAP_OK;
 		rc = write_hand(ctx, &cur, &written, sum, err);
 		if (ahead &&
-		    (rc2 = claim_collect(ctx, sent, &next, sum, rc == SNAP_OK ? err : &ignored)) !=
-		        SNAP_OK &&
+		    (rc2 = claim_collect(ctx, sent, 0, &next, sum,
+		                         rc == SNAP_OK ? err : &ignored)) != SNAP_OK &&
 		    rc == SNAP_OK)
 			rc = rc2;
 		rc2 = settle_hand(ctx, &cur, written, mode == WITHDRAW, sum, &again,
