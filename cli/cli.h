@@ -76,6 +76,9 @@ const struct opt *opt_find(enum opt_id id);
 const struct cmd *cmd_find(const char *name);
 /* cmd's i-th option (its uses, then --dry-run when it writes); NULL past the last. */
 const struct use *cmd_use(const struct cmd *cmd, size_t i);
+/* The i-th option an invocation of cmd accepts: the global ones, then cmd's (cmd NULL: the
+ * global ones only); NULL past the last. */
+const struct opt *opt_accepted(const struct cmd *cmd, size_t i);
 /* How cmd takes option id; NULL when it does not (global options neither). */
 const struct use *cmd_uses(const struct cmd *cmd, enum opt_id id);
 /* A value of o: 1 with *count or *seconds set as its type says, or 0 when it is not one. */

@@ -69,6 +69,17 @@ const struct use *cmd_use(const struct cmd *cmd, size_t i)
 	return i == n && cmd->writes && dry == (size_t)-1 ? &dry_run : NULL;
 }
 
+const struct opt *opt_accepted(const struct cmd *cmd, size_t i)
+{
+	const struct use *u;
+	size_t id;
+
+	for (id = 1; id < OPT_COUNT; id++)
+		if (options[id].global && i-- == 0)
+			return &options[id];
+	return cmd && (u = cmd_use(cmd, i)) ? opt_find(u->id) : NULL;
+}
+
 const struct use *cmd_uses(const struct cmd *cmd, enum opt_id id)
 {
 	const struct use *u;

@@ -38,32 +38,26 @@ static void add_opt(const struct opt *o, struct option *lo, int *n, char **s)
 /* Builds getopt_long's tables from the global options and, if cmd is set, its options. */
 static void build_opts(const struct cmd *cmd, struct option *lo, char *shorts)
 {
-	const struct use *u;
+	const struct opt *o;
 	size_t i;
 	int n = 0;
 	char *s = shorts;
 
 	*s++ = ':';
-	for (i = 1; i < OPT_COUNT; i++)
-		if (options[i].global)
-			add_opt(&options[i], lo, &n, &s);
-	for (i = 0; cmd && (u = cmd_use(cmd, i)); i++)
-		add_opt(opt_find(u->id), lo, &n, &s);
+	for (i = 0; (o = opt_accepted(cmd, i)); i++)
+		add_opt(o, lo, &n, &s);
 	lo[n] = (struct option){0};
 	*s = '\0';
 }
 
 static const struct opt *opt_by_short(const struct cmd *cmd, int c)
 {
-	const struct use *u;
+	const struct opt *o;
 	size_t i;
 
-	for (i = 1; i < OPT_COUNT; i++)
-		if (options[i].global && options[i].short_name == c)
-			return &options[i];
-	for (i = 0; cmd && (u = cmd_use(cmd, i)); i++)
-		if (opt_find(u->id)->short_name == c)
-			return opt_find(u->id);
+	for (i = 0; (o = opt_accepted(cmd, i)); i++)
+		if (o->short_name == c)
+			return o;
 	return NULL;
 }
 
