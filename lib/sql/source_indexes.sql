@@ -1,8 +1,9 @@
 -- The indexes on the platform's tables that the aggregation needs, and which of them are missing.
 -- An index counts when any valid, non-partial btree index on the table starts with the
 -- columns, whatever its name (the platform may have made its own).
--- Returns: name, table, columns ("a, b"), the CREATE INDEX CONCURRENTLY statement, and whether
--- an invalid leftover of an interrupted build holds the name.
+-- Returns: name, table, the table and its columns as init-db and status show them
+-- ("sensor_readings (sensor_id, reading_time)"), the CREATE INDEX CONCURRENTLY statement, and
+-- whether an invalid leftover of an interrupted build holds the name.
 WITH wanted(name, tbl, cols) AS (VALUES
 	('snapctl_sensor_readings_sensor_time_idx', 'sensor_readings',
 	 ARRAY['sensor_id', 'reading_time']),
@@ -15,7 +16,7 @@ WITH wanted(name, tbl, cols) AS (VALUES
 	-- upsert --all walks the bookings by location (lib/src/upsert.c, SQL_PAGE)
 	('snapctl_storage_bookings_location_idx', 'storage_bookings', ARRAY['location_id', 'id'])
 )
-SELECT w.name, w.tbl, array_to_string(w.cols, ', '),
+SELECT w.name, w.tbl, format('%s (%s)', w.tbl, array_to_string(w.cols, ', ')),
        format('CREATE INDEX CONCURRENTLY IF NOT EXISTS %I ON %I (%s)', w.name, w.tbl,
 	      (SELECT string_agg(quote_ident(c), ', ') FROM unnest(w.cols) c)),
        EXISTS (SELECT 1 FROM pg_index i

@@ -156,7 +156,7 @@ static snap_code source_indexes(snap_ctx *ctx, unsigned flags, snap_init_fn fn, 
                                 snap_error *err)
 {
 	int create = (flags & SNAP_INIT_SOURCE_INDEXES) && !(flags & SNAP_DRY_RUN);
-	char detail[200], drop[200];
+	char drop[200];
 	PGresult *res = NULL;
 	snap_code rc;
 	int i;
@@ -165,10 +165,8 @@ static snap_code source_indexes(snap_ctx *ctx, unsigned flags, snap_init_fn fn, 
 	                  err)) != SNAP_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
-		const char *name = PQgetvalue(res, i, 0);
+		const char *name = PQgetvalue(res, i, 0), *detail = PQgetvalue(res, i, 2);
 
-		snprintf(detail, sizeof(detail), "%s (%s)", PQgetvalue(res, i, 1),
-		         PQgetvalue(res, i, 2));
 		if (create) {
 			snap_log(ctx, SNAP_LOG_INFO, "creating index %s on %s", name, detail);
 			snprintf(drop, sizeof(drop), "DROP INDEX CONCURRENTLY IF EXISTS \"%s\"",

@@ -22,8 +22,7 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	char top[16], alarm[16];
 	const char *params[3] = {top, NULL, alarm};
 	PGresult *idx = NULL, *res = NULL;
-	char(*names)[200] = NULL; /* the missing source indexes: "table (columns)" */
-	const char **ptrs = NULL;
+	const char **missing_idx = NULL; /* "table (columns)" of each */
 	strbuf missing = {0};
 	snap_code rc;
 	int i, n;
@@ -36,17 +35,13 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	                  err)) != SNAP_OK)
 		goto out;
 	n = PQntuples(idx);
-	names = calloc((size_t)n + 1, sizeof(*names));
-	ptrs = calloc((size_t)n + 1, sizeof(*ptrs));
-	for (i = 0; names && ptrs && i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "%s (%s)", PQgetvalue(idx, i, 1),
-		         PQgetvalue(idx, i, 2));
-		ptrs[i] = names[i];
+	if ((missing_idx = calloc((size_t)n + 1, sizeof(*missing_idx)))) {
+		for (i = 0; i < n; i++)
+			missing_idx[i] = PQgetvalue(idx, i, 2);
+		sb_add_text_array(&missing, missing_idx, (size_t)n);
 	}
-	if (names && ptrs)
-		sb_add_text_array(&missing, ptrs, (size_t)n);
 	params[1] = missing.buf;
-	if (!names || !ptrs || missing.failed)
+	if (!missing_idx || missing.failed)
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	else if ((rc = pg_exec(ctx, "reading the status", snap_sql_status, 3, params, &res, err)) ==
 	             SNAP_OK &&
@@ -55,8 +50,7 @@ snap_code snap_status(snap_ctx *ctx, int top_failed, snap_status_report *out, sn
 	if (rc == SNAP_OK)
 		out->attention = atol(PQgetvalue(res, 0, 1));
 out:
-	free(ptrs);
-	free(names);
+	free(missing_idx);
 	sb_free(&missing);
 	PQclear(idx);
 	PQclear(res);
