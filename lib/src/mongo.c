@@ -55,6 +55,17 @@ static snap_code fail_mongo(snap_error *err, const char *what, const bson_error_
 	return set_err(err, code, "%s: %s", what, e->message);
 }
 
+/* Ends a read: the cursor's error, named by what, if rc is still SNAP_OK; the cursor goes. */
+static snap_code cursor_end(mongoc_cursor_t *cur, snap_code rc, const char *what, snap_error *err)
+{
+	bson_error_t e;
+
+	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
+		rc = fail_mongo(err, what, &e);
+	mongoc_cursor_destroy(cur);
+	return rc;
+}
+
 /* libmongoc's own warnings (FerretDB lacks endSessions, say) would break the one-line stderr
  * contract; what matters reaches the caller as errors. */
 static void quiet(mongoc_log_level_t level, const char *domain, const char *message, void *data)
@@ -167,12 +178,12 @@ static snap_code keep_newest(struct store *s, const char *id, snap_error *err)
 	                        "projection", "{", "_id", BCON_INT32(1), "}");
 	mongoc_cursor_t *old = mongoc_collection_find_with_opts(s->coll, filter, opts, NULL);
 	const bson_t *o;
-	bson_error_t e;
 	snap_code rc = SNAP_OK;
 
 	while (rc == SNAP_OK && mongoc_cursor_next(old, &o)) {
 		bson_iter_t oid;
 		bson_t del = BSON_INITIALIZER;
+		bson_error_t e;
 
 		if (bson_iter_init_find(&oid, o, "_id"))
 			bson_append_iter(&del, "_id", -1, &oid);
@@ -180,9 +191,7 @@ static snap_code keep_newest(struct store *s, const char *id, snap_error *err)
 			rc = fail_mongo(err, "removing a duplicate listing", &e);
 		bson_destroy(&del);
 	}
-	if (rc == SNAP_OK && mongoc_cursor_error(old, &e))
-		rc = fail_mongo(err, "reading duplicate listings", &e);
-	mongoc_cursor_destroy(old);
+	rc = cursor_end(old, rc, "reading duplicate listings", err);
 	bson_destroy(filter);
 	bson_destroy(opts);
 	return rc;
@@ -199,7 +208,6 @@ static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, lon
 	mongoc_cursor_t *cur =
 	    mongoc_collection_aggregate(s->coll, MONGOC_QUERY_NONE, pipeline, NULL, NULL);
 	const bson_t *doc;
-	bson_error_t e;
 	bson_iter_t it;
 	snap_code rc = SNAP_OK;
 
@@ -218,9 +226,7 @@ static snap_code store_duplicates(void *h, int fix, void (*fn)(const char *, lon
 		if (fix)
 			rc = keep_newest(s, id, err);
 	}
-	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
-		rc = fail_mongo(err, "looking for duplicate listings", &e);
-	mongoc_cursor_destroy(cur);
+	rc = cursor_end(cur, rc, "looking for duplicate listings", err);
 	bson_destroy(pipeline);
 	return rc;
 }
@@ -337,9 +343,8 @@ static snap_code read_listings(struct store *s, const struct listing_item *items
 	const char **ids = calloc(n ? n : 1, sizeof(*ids));
 	mongoc_cursor_t *cur;
 	const bson_t *doc;
-	bson_error_t e;
 	size_t i, k = 0;
-	snap_code rc = SNAP_OK;
+	snap_code rc;
 
 	if (!ids) {
 		bson_destroy(opts);
@@ -369,9 +374,7 @@ static snap_code read_listings(struct store *s, const struct listing_item *items
 				oid_hex(&it, out[i].listing_id);
 		}
 	}
-	if (mongoc_cursor_error(cur, &e))
-		rc = fail_mongo(err, "reading listings back", &e);
-	mongoc_cursor_destroy(cur);
+	rc = cursor_end(cur, SNAP_OK, "reading listings back", err);
 	bson_destroy(&filter);
 	bson_destroy(opts);
 	return rc;
@@ -661,7 +664,6 @@ static snap_code store_get(void *h, const char *booking_id, char **json, snap_er
 	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(booking_id));
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(s->coll, filter, NULL, NULL);
 	const bson_t *doc;
-	bson_error_t e;
 	snap_code rc = SNAP_OK;
 
 	*json = NULL;
@@ -671,10 +673,8 @@ static snap_code store_get(void *h, const char *booking_id, char **json, snap_er
 		if (!j || !(*json = strdup(j)))
 			rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
 		bson_free(j);
-	} else if (mongoc_cursor_error(cur, &e)) {
-		rc = fail_mongo(err, "reading the listing", &e);
 	}
-	mongoc_cursor_destroy(cur);
+	rc = cursor_end(cur, rc, "reading the listing", err);
 	bson_destroy(filter);
 	return rc;
 }
@@ -696,7 +696,6 @@ static snap_code store_booking_ids(void *h, snap_code (*fn)(const char *const *,
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(s->coll, &filter, opts, NULL);
 	char *ids[CHUNK];
 	const bson_t *doc;
-	bson_error_t e;
 	size_t n = 0;
 	snap_code rc = SNAP_OK;
 
@@ -712,12 +711,10 @@ static snap_code store_booking_ids(void *h, snap_code (*fn)(const char *const *,
 			free_ids(ids, &n);
 		}
 	}
-	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
-		rc = fail_mongo(err, "reading listings", &e);
+	rc = cursor_end(cur, rc, "reading listings", err);
 	if (rc == SNAP_OK && n)
 		rc = fn((const char *const *)ids, n, data);
 	free_ids(ids, &n);
-	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(&filter);
 	return rc;
@@ -740,21 +737,18 @@ static snap_code store_present(void *h, const char *const *ids, size_t n, unsign
 {
 	struct store *s = h;
 	bson_t filter = BSON_INITIALIZER;
-	bson_t *opts = NULL;
-	const char *const **sorted = NULL, *const * *hit, *key;
+	bson_t *opts;
+	const char *const **sorted, *const **hit, *key;
 	const char *const *pkey = &key;
-	mongoc_cursor_t *cur = NULL;
+	mongoc_cursor_t *cur;
 	const bson_t *doc;
 	bson_iter_t it;
-	bson_error_t e;
-	snap_code rc = SNAP_OK;
+	snap_code rc;
 	size_t i;
 
 	memset(found, 0, n);
-	if (!(sorted = malloc((n ? n : 1) * sizeof(*sorted)))) {
-		rc = set_err(err, SNAP_ERR_INTERNAL, "out of memory");
-		goto out;
-	}
+	if (!(sorted = malloc((n ? n : 1) * sizeof(*sorted))))
+		return set_err(err, SNAP_ERR_INTERNAL, "out of memory");
 	for (i = 0; i < n; i++)
 		sorted[i] = &ids[i];
 	qsort(sorted, n, sizeof(*sorted), by_id);
@@ -773,11 +767,7 @@ static snap_code store_present(void *h, const char *const *ids, size_t n, unsign
 		if ((hit = bsearch(&pkey, sorted, n, sizeof(*sorted), by_id)) != NULL)
 			found[*hit - ids] = 1;
 	}
-	if (mongoc_cursor_error(cur, &e))
-		rc = fail_mongo(err, "reading listings", &e);
-out:
-	if (cur)
-		mongoc_cursor_destroy(cur);
+	rc = cursor_end(cur, SNAP_OK, "reading listings", err);
 	bson_destroy(opts);
 	bson_destroy(&filter);
 	free(sorted);
@@ -797,7 +787,6 @@ static snap_code store_scan(void *h, const char *const *ids, size_t n,
 	mongoc_cursor_t *cur;
 	const bson_t *doc;
 	bson_iter_t it;
-	bson_error_t e;
 	snap_code rc = SNAP_OK;
 
 	if (ids)
@@ -814,9 +803,7 @@ static snap_code store_scan(void *h, const char *const *ids, size_t n,
 			version = bson_iter_as_int64(&it);
 		rc = fn(booking, version, doc, data);
 	}
-	if (rc == SNAP_OK && mongoc_cursor_error(cur, &e))
-		rc = fail_mongo(err, "reading listings", &e);
-	mongoc_cursor_destroy(cur);
+	rc = cursor_end(cur, rc, "reading listings", err);
 	bson_destroy(opts);
 	bson_destroy(&filter);
 	return rc;
