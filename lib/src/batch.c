@@ -1,5 +1,7 @@
 /* What every batched job shares: how much the next batch may take (limit, time, signal), the
  * progress it reports, and the tally it ends with. */
+#include <stdarg.h>
+
 #include "internal.h"
 
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
@@ -28,10 +30,19 @@ void progress(snap_ctx *ctx, const char *what, long done)
 		ctx->progress(what, done, ctx->progress_data);
 }
 
-void tally_add(snap_tally *t, const char *name, long value)
+void tally_counts_(snap_tally *t, ...)
 {
-	if (t->n < sizeof(t->counts) / sizeof(t->counts[0]))
-		t->counts[t->n++] = (struct snap_count){name, value};
+	const char *name;
+	va_list ap;
+
+	va_start(ap, t);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		long value = va_arg(ap, long);
+
+		if (t->n < sizeof(t->counts) / sizeof(t->counts[0]))
+			t->counts[t->n++] = (struct snap_count){name, value};
+	}
+	va_end(ap);
 }
 
 void tally_end(snap_ctx *ctx, const snap_run *run, snap_tally *t, double start, snap_code rc)

@@ -252,9 +252,8 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 	}
 	if (rc == SNAP_OK && (o->run.flags & SNAP_CLEANUP_ORPHANS))
 		rc = orphans(ctx, o->run.flags & SNAP_DRY_RUN, sum, err);
-	tally_add(&sum->tally, "deleted", sum->deleted);
-	tally_add(&sum->tally, "kept", sum->kept);
-	tally_add(&sum->tally, "orphans", sum->orphans);
+	tally_counts(&sum->tally, "deleted", sum->deleted, "kept", sum->kept, "orphans",
+	             sum->orphans, NULL);
 	tally_end(ctx, &o->run, &sum->tally, start, rc);
 	return rc;
 }

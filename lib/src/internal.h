@@ -70,8 +70,9 @@ void progress(snap_ctx *ctx, const char *what, long done);
 
 /* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
  * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
-/* A count of a run's tally (the names are static; at most 12). */
-void tally_add(snap_tally *t, const char *name, long value);
+/* The counts of a run's tally, in order: pairs of a static name and a long (at most 12). */
+#define tally_counts(t, ...) tally_counts_((t), __VA_ARGS__, (const char *)NULL)
+void tally_counts_(snap_tally *t, ...);
 /* Ends the tally of a run that started at start (now_seconds()) and ended with rc, and records
  * it under run->job unless a dry run. */
 void tally_end(snap_ctx *ctx, const snap_run *run, snap_tally *t, double start, snap_code rc);
@@ -135,8 +136,6 @@ extern const char snap_sql_migrate_006[];
 extern const char snap_sql_source_indexes[];
 extern const char snap_sql_status[];
 extern const char snap_sql_sync_claim[];
-extern const char snap_sql_sync_dry_run[];
-extern const char snap_sql_sync_due_among[];
 extern const char snap_sql_sync_settle[];
 extern const char snap_sql_verify_rows[];
 

@@ -244,15 +244,10 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 
 static void tally(snap_reconcile_summary *s)
 {
-	tally_add(&s->tally, "checked", s->checked);
-	tally_add(&s->tally, "unchanged", s->unchanged);
-	tally_add(&s->tally, "changed", s->changed);
-	tally_add(&s->tally, "missing", s->missing);
-	tally_add(&s->tally, "published", s->published);
-	tally_add(&s->tally, "withdrawn", s->withdrawn);
-	tally_add(&s->tally, "completed", s->completed);
-	tally_add(&s->tally, "retried", s->retried);
-	tally_add(&s->tally, "failed", s->failed);
+	tally_counts(&s->tally, "checked", s->checked, "unchanged", s->unchanged, "changed",
+	             s->changed, "missing", s->missing, "published", s->published, "withdrawn",
+	             s->withdrawn, "completed", s->completed, "retried", s->retried, "failed",
+	             s->failed);
 	s->tally.partial = s->retried + s->failed > 0;
 }
 

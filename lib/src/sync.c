@@ -22,9 +22,9 @@ enum { MAX_ID_ROUNDS = 3, MAX_SETTLE_ATTEMPTS = 3 };
 enum mode { SYNC, WITHDRAW, DUE_AMONG };
 
 /* The claims (lib/sql/sync_claim.sql): $1 how many at most, $2 lease seconds, $3 failed
- * snapshots settled before this time are due again, $4 ids, $5 what. */
+ * snapshots settled before this time are due again, $4 ids, $5 what, $6 dry run. */
 static const char *const claim_what[] = {
-    [SYNC] = "ids", [WITHDRAW] = "withdraw", [DUE_AMONG] = "ids_due"};
+    [SYNC] = "ids", [WITHDRAW] = "withdraw", [DUE_AMONG] = "due"};
 
 /* $1 ids: the first that has no snapshot. */
 static const char SQL_MISSING[] =
@@ -98,6 +98,21 @@ static const char *outcome(const struct listing_item *item, const char *action,
 		break;
 	}
 	return "retry";
+}
+
+/* Counts an outcome; one to retry counts as failed when its snapshot is now 'failed'. */
+static void count(snap_sync_summary *sum, const char *o, int failed)
+{
+	if (!strcmp(o, "published"))
+		sum->published++;
+	else if (!strcmp(o, "withdrawn"))
+		sum->withdrawn++;
+	else if (!strcmp(o, "completed"))
+		sum->completed++;
+	else if (failed)
+		sum->failed++;
+	else
+		sum->retried++;
 }
 
 /* The last_error an item's outcome records; "" for none. */
@@ -175,18 +190,10 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i++) {
 		const char *o = PQgetvalue(res, i, 0);
 
-		if (!strcmp(o, "published"))
-			sum->published++;
-		else if (!strcmp(o, "withdrawn"))
-			sum->withdrawn++;
-		else if (!strcmp(o, "completed"))
-			sum->completed++;
-		else if (!strcmp(o, "newer"))
+		if (!strcmp(o, "newer"))
 			++*again;
-		else if (!strcmp(PQgetvalue(res, i, 1), "failed"))
-			sum->failed++;
 		else
-			sum->retried++;
+			count(sum, o, !strcmp(PQgetvalue(res, i, 1), "failed"));
 	}
 	PQclear(res);
 	sb_free(&json);
@@ -247,19 +254,20 @@ static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int for
 	return SNAP_OK;
 }
 
-/* Sends a claim (sync_claim.sql's $5 what, $4 ids: NULL for what is due) of want at most, to be
- * taken with claim_collect; sync-all sends the next one ahead, so that PostgreSQL claims it
+/* Sends a claim (sync_claim.sql's $5 what, $4 ids: NULL for any, $6 dry) of want at most, to
+ * be taken with claim_collect; sync-all sends the next one ahead, so that PostgreSQL claims it
  * while MongoDB writes the batch in hand. */
 static snap_code claim_send(snap_ctx *ctx, const char *what, const char *ids,
-                            const char *failed_before, long want, double *sent, snap_error *err)
+                            const char *failed_before, long want, int dry, double *sent,
+                            snap_error *err)
 {
 	char limit[24], lease[16];
-	const char *params[5] = {limit, lease, failed_before, ids, what};
+	const char *params[6] = {limit, lease, failed_before, ids, what, dry ? "true" : "false"};
 
 	snprintf(limit, sizeof(limit), "%ld", want);
 	snprintf(lease, sizeof(lease), "%d", ctx->lease_seconds);
 	*sent = now_seconds();
-	return pg_send(ctx, "claiming snapshots", snap_sql_sync_claim, 5, params, err);
+	return pg_send(ctx, "claiming snapshots", snap_sql_sync_claim, 6, params, err);
 }
 
 static snap_code claim_collect(snap_ctx *ctx, double sent, int force_remove, struct hand *h,
@@ -271,8 +279,10 @@ static snap_code claim_collect(snap_ctx *ctx, double sent, int force_remove, str
 	return rc == SNAP_OK ? take(ctx, res, sent, force_remove, h, sum, err) : rc;
 }
 
-/* Claims into h, after reaching MongoDB (when it is down, nothing is touched): a batch of want
- * of what is due, or the ids given (all of them, or those due among them). */
+/* Claims into h a batch of want of what is due, or the ids given (all of them, or those due
+ * among them); dry, only reads what it would claim. MongoDB is reached first, so that when it
+ * is down nothing is touched; but not for those due among ids: usually none is, and then
+ * MongoDB is not reached at all (when it is down, writing fails and the claims go back). */
 static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
                        const char *failed_before, long want, struct hand *h, snap_sync_summary *sum,
                        snap_error *err)
@@ -281,13 +291,15 @@ static snap_code claim(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
 	strbuf ids = {0};
 	double sent;
 	void *store;
-	snap_code rc;
+	int dry = (o->run.flags & SNAP_DRY_RUN) != 0;
+	snap_code rc = SNAP_OK;
 
-	if ((rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK ||
+	if ((mode != DUE_AMONG && !dry &&
+	     (rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK) ||
 	    (o->ids && (rc = id_array(o, &ids, err)) != SNAP_OK))
 		goto out;
-	rc = claim_send(ctx, o->ids ? claim_what[mode] : "due", ids.buf, failed_before, want, &sent,
-	                err);
+	rc = claim_send(ctx, o->ids ? claim_what[mode] : "due", ids.buf, failed_before, want, dry,
+	                &sent, err);
 	if (rc == SNAP_OK)
 		rc = claim_collect(ctx, sent, mode == WITHDRAW, h, sum, err);
 out:
@@ -335,30 +347,20 @@ static snap_code settle_hand(snap_ctx *ctx, struct hand *h, int written, int for
 	return rc;
 }
 
-static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, snap_sync_summary *sum,
-                         snap_error *err)
+/* What a claim would take now, all at once, counted as if every listing were written. */
+static snap_code dry_run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
+                         const char *failed_before, snap_sync_summary *sum, snap_error *err)
 {
-	char limit[24];
-	const char *params[3] = {limit, (o->run.flags & SNAP_SYNC_RETRY_FAILED) ? "infinity" : NULL,
-	                         NULL};
-	PGresult *res = NULL;
-	strbuf ids = {0};
-	snap_code rc = SNAP_OK;
+	static const struct listing_result written = {.outcome = LISTING_WRITTEN};
+	struct hand h = {0};
+	snap_code rc;
+	int i;
 
-	snprintf(limit, sizeof(limit), "%ld", o->run.limit > 0 ? o->run.limit : 2147483647L);
-	if (o->ids && (rc = id_array(o, &ids, err)) == SNAP_OK)
-		params[2] = ids.buf;
-	if (rc == SNAP_OK)
-		rc =
-		    pg_exec(ctx, "counting snapshots", snap_sql_sync_dry_run, 3, params, &res, err);
-	sb_free(&ids);
-	if (rc == SNAP_OK) {
-		sum->published = atol(PQgetvalue(res, 0, 0));
-		sum->withdrawn = atol(PQgetvalue(res, 0, 1));
-		sum->completed = atol(PQgetvalue(res, 0, 2));
-		sum->claimed = sum->published + sum->withdrawn + sum->completed;
-	}
-	PQclear(res);
+	rc = claim(ctx, o, mode, failed_before, o->run.limit > 0 ? o->run.limit : 2147483647L, &h,
+	           sum, err);
+	for (i = 0; rc == SNAP_OK && i < h.n; i++)
+		count(sum, outcome(&h.items[i], PQgetvalue(h.claim, i, COL_ACTION), &written), 0);
+	hand_free(&h);
 	return rc;
 }
 
@@ -404,12 +406,12 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	int again, written, rounds = 0, ahead;
 
 	memset(sum, 0, sizeof(*sum));
-	if (o->run.flags & SNAP_DRY_RUN)
-		rc = dry_run(ctx, o, sum, err);
-	else if ((o->run.flags & SNAP_SYNC_RETRY_FAILED) &&
-	         (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0, NULL, &started,
-	                       err)) == SNAP_OK)
+	if ((o->run.flags & SNAP_SYNC_RETRY_FAILED) &&
+	    (rc = pg_exec(ctx, "reading the clock", "SELECT now()::text", 0, NULL, &started,
+	                  err)) == SNAP_OK)
 		failed_before = PQgetvalue(started, 0, 0);
+	if (rc == SNAP_OK && (o->run.flags & SNAP_DRY_RUN))
+		rc = dry_run(ctx, o, mode, failed_before, sum, err);
 	while (!(o->run.flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
 		if (!cur.claim) {
 			rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
@@ -422,12 +424,12 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		if (cur.n == 0)
 			break;
 		/* The next claim goes out only when this one was full and more may be taken. */
-		ahead =
-		    mode == SYNC && !o->ids && cur.n == want &&
-		    next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
-		               o->run.max_seconds, &more, &ignored) == SNAP_OK &&
-		    more > 0 &&
-		    claim_send(ctx, "due", NULL, failed_before, more, &sent, &ignored) == SNAP_OK;
+		ahead = mode == SYNC && !o->ids && cur.n == want &&
+		        next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+		                   o->run.max_seconds, &more, &ignored) == SNAP_OK &&
+		        more > 0 &&
+		        claim_send(ctx, "due", NULL, failed_before, more, 0, &sent, &ignored) ==
+		            SNAP_OK;
 		rc = write_hand(ctx, &cur, &written, sum, err);
 		if (ahead &&
 		    (rc2 = claim_collect(ctx, sent, 0, &next, sum,
@@ -455,13 +457,9 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 
 static void tally(snap_sync_summary *s)
 {
-	tally_add(&s->tally, "claimed", s->claimed);
-	tally_add(&s->tally, "published", s->published);
-	tally_add(&s->tally, "withdrawn", s->withdrawn);
-	tally_add(&s->tally, "completed", s->completed);
-	tally_add(&s->tally, "skipped_stale", s->skipped_stale);
-	tally_add(&s->tally, "retried", s->retried);
-	tally_add(&s->tally, "failed", s->failed);
+	tally_counts(&s->tally, "claimed", s->claimed, "published", s->published, "withdrawn",
+	             s->withdrawn, "completed", s->completed, "skipped_stale", s->skipped_stale,
+	             "retried", s->retried, "failed", s->failed);
 	s->tally.partial = s->retried + s->failed > 0;
 }
 
@@ -537,31 +535,13 @@ snap_code sync_make_due(snap_ctx *ctx, const char *const *ids, size_t n, int dry
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
                          snap_error *err)
 {
-	snap_sync_opts o = {0};
+	snap_sync_opts o = {.ids = ids, .nids = n, .run = {.batch_size = SNAP_SYNC_BATCH}};
 	snap_sync_summary s;
-	strbuf arr = {0};
-	const char *params[2] = {NULL, NULL}; /* ids; failed snapshots: only once ended */
-	const char *due[SNAP_SYNC_BATCH];
-	PGresult *res = NULL;
+	size_t rounds = n / SNAP_SYNC_BATCH + 1; /* a full claim may leave more */
 	snap_code rc;
-	int i, m;
 
 	memset(sum, 0, sizeof(*sum));
-	o.ids = ids;
-	o.nids = n;
-	if ((rc = id_array(&o, &arr, err)) != SNAP_OK)
-		goto out;
-	/* Usually none is: then MongoDB is not even reached. */
-	params[0] = arr.buf;
-	if ((rc = pg_exec(ctx, "finding due snapshots", snap_sql_sync_due_among, 2, params, &res,
-	                  err)) != SNAP_OK)
-		goto out;
-	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i += m) {
-		for (m = 0; m < SNAP_SYNC_BATCH && i + m < PQntuples(res); m++)
-			due[m] = PQgetvalue(res, i + m, 0);
-		o.ids = due;
-		o.nids = (size_t)m;
-		o.run.batch_size = m;
+	do {
 		rc = run(ctx, &o, DUE_AMONG, &s, err);
 		sum->claimed += s.claimed;
 		sum->published += s.published;
@@ -570,9 +550,6 @@ snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_s
 		sum->skipped_stale += s.skipped_stale;
 		sum->retried += s.retried;
 		sum->failed += s.failed;
-	}
-out:
-	PQclear(res);
-	sb_free(&arr);
+	} while (rc == SNAP_OK && s.claimed == SNAP_SYNC_BATCH && --rounds);
 	return rc;
 }

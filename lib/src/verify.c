@@ -412,16 +412,9 @@ static void tally(snap_verify_summary *s, unsigned flags)
 {
 	long differ = s->missing + s->extra + s->version + s->drift;
 
-	tally_add(&s->tally, "checked", s->checked);
-	tally_add(&s->tally, "ok", s->ok);
-	tally_add(&s->tally, "skipped", s->skipped);
-	tally_add(&s->tally, "missing", s->missing);
-	tally_add(&s->tally, "extra", s->extra);
-	tally_add(&s->tally, "version", s->version);
-	tally_add(&s->tally, "drift", s->drift);
-	tally_add(&s->tally, "repaired", s->repaired);
-	tally_add(&s->tally, "retried", s->retried);
-	tally_add(&s->tally, "failed", s->failed);
+	tally_counts(&s->tally, "checked", s->checked, "ok", s->ok, "skipped", s->skipped,
+	             "missing", s->missing, "extra", s->extra, "version", s->version, "drift",
+	             s->drift, "repaired", s->repaired, "retried", s->retried, "failed", s->failed);
 	s->tally.partial = (flags & SNAP_VERIFY_REPAIR) && !(flags & SNAP_DRY_RUN)
 	                       ? s->retried + s->failed > 0 || s->repaired < differ
 	                       : differ > 0;

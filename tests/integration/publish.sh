@@ -49,6 +49,13 @@ assert_eq "withdrawn" "withdrawn|" \
 expect 66 get --listing "$B"
 invariants
 
+# Dry, publish counts what the claim would do: it lifts the hold, so this is a publication.
+expect 0 --json publish --dry-run "$B"
+printf '%s\n' "$OUT" | grep -q '"claimed":1,"published":1,"withdrawn":0,' || fail "publish --dry-run: $OUT"
+assert_eq "still withdrawn" "withdrawn|" \
+	"$(q "SELECT status || '|' || coalesce(market_listing_id, '') FROM market_inventory_snapshots
+	   WHERE booking_id = '$B'")"
+
 # MongoDB down: exit 69, nothing claimed or marked; back up: the next run publishes.
 q "UPDATE market_inventory_snapshots SET status = 'ready_to_publish', next_attempt_at = now()
    WHERE status = 'published'" >/dev/null
