@@ -8,16 +8,9 @@ bench_stack() {
 	scripts/setup.sh "$build" >/dev/null
 	cmake --build "$build" --target snapctl "$@" >/dev/null
 	snapctl=$build/cli/snapctl
-	pgenv=$(mktemp /tmp/snapbench.XXXXXX) mongoenv=$(mktemp /tmp/snapbench.XXXXXX)
 	tmp=$(mktemp -d)
-	trap 'scripts/pg-cluster.sh stop "$pgenv"; scripts/mongo-server.sh stop "$mongoenv";
-	      rm -rf "$tmp" "$pgenv" "$mongoenv"' EXIT
-	scripts/pg-cluster.sh start "$pgenv"
-	scripts/mongo-server.sh start "$mongoenv"
-	# shellcheck disable=SC1090
-	. "$pgenv"
-	# shellcheck disable=SC1090
-	. "$mongoenv"
+	. scripts/stack.sh
+	stack_up snapbench 'rm -rf "$tmp"'
 	export SNAPCTL_MONGO_DB=snapctl_bench
 }
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -XAtq -v ON_ERROR_STOP=1 "$@"; }

@@ -10,14 +10,8 @@ bookings=${1:-300}
 
 scripts/setup.sh build >/dev/null
 snapctl=$PWD/build/cli/snapctl
-envfile=$(mktemp /tmp/snapdemo.XXXXXX) mongoenv=$(mktemp /tmp/snapdemo.XXXXXX)
-trap 'scripts/mongo-server.sh stop "$mongoenv"; scripts/pg-cluster.sh stop "$envfile"' EXIT
-scripts/pg-cluster.sh start "$envfile"
-scripts/mongo-server.sh start "$mongoenv"
-# shellcheck disable=SC1090
-. "$envfile"
-# shellcheck disable=SC1090
-. "$mongoenv"
+. scripts/stack.sh
+stack_up snapdemo
 
 step() { printf '\n$ %s\n' "$*" >&2; }
 run() {
