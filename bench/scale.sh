@@ -95,21 +95,25 @@ cold_upsert() {
 		" ratio $(ratio "$s50" "$f50")  (target <= 1.3)"
 }
 
-reconcile() {
-	local n=$1 t0 t1 ms rows docs locations changed affected
-	echo "bench: $n: reconcile" >&2
-	sql -c "VACUUM ANALYZE"
+# timed_reconcile: a reconcile run, timed; sets ms, and rows and docs: what it wrote of
+# snapshots and listings.
+timed_reconcile() {
+	local t0 t1
 	remember
 	t0=$(now_ms) && "$snapctl" --quiet reconcile && t1=$(now_ms)
 	ms=$((t1 - t0)) rows=$(rows_written) docs=$("$bulk" since "${coll[@]}" "$t0")
+}
+reconcile() {
+	local n=$1 ms rows docs locations changed affected
+	echo "bench: $n: reconcile" >&2
+	sql -c "VACUUM ANALYZE"
+	timed_reconcile
 	figure "reconcile, $n bookings, nothing changed: $ms ms, $rows rows and $docs listings" \
 		"written  ratio to upsert --all $(ratio "$ms" "$up_ms")  (target 0, 0, <= 0.5)"
 	locations=$(sql -c "SELECT count(DISTINCT location_id) FROM storage_bookings")
 	changed=$(((locations + 99) / 100))
 	affected=$(touch_locations "$changed" 31.5)
-	remember
-	t0=$(now_ms) && "$snapctl" --quiet reconcile && t1=$(now_ms)
-	ms=$((t1 - t0)) rows=$(rows_written) docs=$("$bulk" since "${coll[@]}" "$t0")
+	timed_reconcile
 	figure "reconcile, $n bookings, new readings at $changed of $locations locations:" \
 		"$ms ms, $rows rows and $docs listings written, $affected published bookings there" \
 		" (target: listings written = bookings there)"
