@@ -212,12 +212,6 @@ booking() {
 	q "SELECT id FROM storage_bookings ORDER BY id OFFSET $1 LIMIT 1"
 }
 
-# published_booking N: the booking of the published snapshot N places from the first, by id.
-published_booking() {
-	q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
-	   ORDER BY booking_id OFFSET $1 LIMIT 1"
-}
-
 # How many snapshots are not settled (neither published, withdrawn nor completed).
 unsettled() {
 	q "SELECT count(*) FROM market_inventory_snapshots

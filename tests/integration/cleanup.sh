@@ -12,7 +12,7 @@ field() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" <<<"$OUT"; }
 q "UPDATE market_inventory_snapshots SET status_changed_at = now() - interval '100 days'
    WHERE status IN ('withdrawn', 'completed') AND booking_id::text < '8'" >/dev/null
 # One more finished long ago whose listing is still there (an earlier system left it).
-S=$(published_booking 0)
+S=$(pick 0)
 q "UPDATE market_inventory_snapshots SET status = 'withdrawn',
    status_changed_at = now() - interval '100 days' WHERE booking_id = '$S'" >/dev/null
 old=$(finished '90 days') recent=$(q "SELECT count(*) FROM market_inventory_snapshots

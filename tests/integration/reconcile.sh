@@ -69,8 +69,8 @@ expect 0 reconcile
 invariants
 
 # A booking cancelled, another ended: listings gone, withdrawn and completed.
-X=$(published_booking 5)
-E=$(published_booking 6)
+X=$(pick 5)
+E=$(pick 6)
 q "UPDATE storage_bookings SET booking_status = 'cancelled' WHERE id = '$X'" >/dev/null
 q "UPDATE storage_bookings SET end_date = now() - interval '1 day' WHERE id = '$E'" >/dev/null
 expect 0 --json reconcile
@@ -84,7 +84,7 @@ invariants
 # Lost history (SPEC section 9): a published snapshot whose listing is gone (deleted by hand,
 # or MongoDB restored from an older backup) is published again by the next reconcile, walking
 # or by id; --dry-run only counts it; a withdrawn snapshot without a listing stays so.
-M1=$(published_booking 10)
+M1=$(pick 10)
 M2=$(q "SELECT booking_id FROM market_inventory_snapshots WHERE status = 'published'
         ORDER BY booking_id DESC LIMIT 1")
 v1=$(listing "$M1")

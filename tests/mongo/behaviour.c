@@ -209,13 +209,22 @@ static void upsert_by_chosen_id_is_guarded(void **state)
 	bson_destroy(legacy);
 }
 
-/* One unordered bulk write: in MongoDB a failing item does not stop the others, and the reply
- * names it by index. */
-static void unordered_bulk_reports_failures_by_index(void **state)
+/* An unordered bulk write on the collection. */
+static mongoc_bulk_operation_t *unordered_bulk(void)
 {
 	bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
 	mongoc_bulk_operation_t *bulk =
 	    mongoc_collection_create_bulk_operation_with_opts(coll, opts);
+
+	bson_destroy(opts);
+	return bulk;
+}
+
+/* One unordered bulk write: in MongoDB a failing item does not stop the others, and the reply
+ * names it by index. */
+static void unordered_bulk_reports_failures_by_index(void **state)
+{
+	mongoc_bulk_operation_t *bulk = unordered_bulk();
 	bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
 	bson_t reply;
 	bson_error_t error;
@@ -264,7 +273,6 @@ static void unordered_bulk_reports_failures_by_index(void **state)
 	}
 	bson_destroy(&reply);
 	bson_destroy(upsert);
-	bson_destroy(opts);
 	mongoc_bulk_operation_destroy(bulk);
 }
 
@@ -272,9 +280,7 @@ static void unordered_bulk_reports_failures_by_index(void **state)
  * What nInserted says of it differs by server. */
 static void bulk_insert_reports_what_it_inserted(void **state)
 {
-	bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
-	mongoc_bulk_operation_t *bulk =
-	    mongoc_collection_create_bulk_operation_with_opts(coll, opts);
+	mongoc_bulk_operation_t *bulk = unordered_bulk();
 	const char *ids[] = {"i1", "u1", "i2"}; /* u1 exists */
 	bson_t reply;
 	bson_error_t error;
@@ -299,7 +305,6 @@ static void bulk_insert_reports_what_it_inserted(void **state)
 		assert_int_equal(bson_iter_as_int64(&it), 2);
 	}
 	bson_destroy(&reply);
-	bson_destroy(opts);
 	mongoc_bulk_operation_destroy(bulk);
 }
 
