@@ -79,23 +79,27 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Upsert booking_id b at version v, guarded: only a listing older than v is replaced.
- * Returns the server's error code (0: written). */
-static uint32_t guarded_upsert(const char *b, int v, bson_t *reply)
+/* An upsert of filter and update (both taken): the server's error code (0: written). */
+static uint32_t upsert(bson_t *filter, bson_t *update, bson_t *reply)
 {
-	bson_t *filter = BCON_NEW("booking_id", BCON_UTF8(b), "snapshot_version", "{", "$lt",
-	                          BCON_INT64(v), "}");
-	bson_t *update = BCON_NEW("$set", "{", "snapshot_version", BCON_INT64(v), "}",
-	                          "$setOnInsert", "{", "published_at", BCON_UTF8("first"), "}");
 	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
 	bson_error_t error = {0};
-	bool ok;
+	bool ok = mongoc_collection_update_one(coll, filter, update, opts, reply, &error);
 
-	ok = mongoc_collection_update_one(coll, filter, update, opts, reply, &error);
 	bson_destroy(filter);
 	bson_destroy(update);
 	bson_destroy(opts);
 	return ok ? 0 : error.code;
+}
+
+/* Upsert booking_id b at version v, guarded: only a listing older than v is replaced. */
+static uint32_t guarded_upsert(const char *b, int v, bson_t *reply)
+{
+	return upsert(BCON_NEW("booking_id", BCON_UTF8(b), "snapshot_version", "{", "$lt",
+	                       BCON_INT64(v), "}"),
+	              BCON_NEW("$set", "{", "snapshot_version", BCON_INT64(v), "}", "$setOnInsert",
+	                       "{", "published_at", BCON_UTF8("first"), "}"),
+	              reply);
 }
 
 static int64_t count(const char *b)
@@ -154,22 +158,14 @@ static void upsert_reports_the_new_id(void **state)
 }
 
 /* The write publishing is built on: upsert by an _id chosen before the write, guarded with
- * {$not: {$gte: v}}, which also matches a listing without a version (the earlier system's).
- * Returns the server's error code (0: written). */
+ * {$not: {$gte: v}}, which also matches a listing without a version (the earlier system's). */
 static uint32_t upsert_by_id(const bson_oid_t *id, const char *b, int v, bson_t *reply)
 {
-	bson_t *filter = BCON_NEW("_id", BCON_OID(id), "snapshot_version", "{", "$not", "{", "$gte",
-	                          BCON_INT64(v), "}", "}");
-	bson_t *update = BCON_NEW("$set", "{", "booking_id", BCON_UTF8(b), "snapshot_version",
-	                          BCON_INT64(v), "}");
-	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-	bson_error_t error = {0};
-	bool ok = mongoc_collection_update_one(coll, filter, update, opts, reply, &error);
-
-	bson_destroy(filter);
-	bson_destroy(update);
-	bson_destroy(opts);
-	return ok ? 0 : error.code;
+	return upsert(BCON_NEW("_id", BCON_OID(id), "snapshot_version", "{", "$not", "{", "$gte",
+	                       BCON_INT64(v), "}", "}"),
+	              BCON_NEW("$set", "{", "booking_id", BCON_UTF8(b), "snapshot_version",
+	                       BCON_INT64(v), "}"),
+	              reply);
 }
 
 static void upsert_by_chosen_id_is_guarded(void **state)
