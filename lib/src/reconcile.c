@@ -18,13 +18,16 @@
 
 /* Checking is one set-based upsert per batch. Its cost is mostly per location (the latest
  * readings, the pests), and a batch in booking order spans nearly every location, so large
- * batches are cheaper: 17,000 snapshots take 1.5 s in batches of 1,000, 0.3 s in one. What
- * changed is published in sync-all's batches. */
+ * batches are cheaper: 17,000 snapshots take 1.5 s in batches of 1,000, 0.3 s in one; at
+ * 200,000 (bench/scale.sh) a run with nothing changed takes 8.1 s in batches of 20,000, 5.5 s
+ * in batches of 100,000 (SNAP_RECONCILE_BATCH). What changed is published in sync-all's
+ * batches. */
 
 #define ZERO_UUID "00000000-0000-0000-0000-000000000000"
 
-/* $1 batch, $2 lease seconds: the next published snapshots to check (column 2) and the id of
- * their row in snapctl_reconcile_batches (column 1; see migrate_006.sql). A batch whose run
+/* $1 batch, $2 lease seconds: the next published snapshots to check (column 2), whether
+ * their booking has ended (column 3), and the id of their row in snapctl_reconcile_batches
+ * (column 1; see migrate_006.sql). A batch whose run
  * died with it (its lease ended) is taken again first; otherwise the cursor moves past the
  * next batch, or back to the start when there is none (then no row comes back). Concurrent
  * runs take successive batches. A batch taken again may hold no published snapshot any more:
@@ -38,7 +41,7 @@ static const char SQL_TAKE[] =
     "  RETURNING id, after_id, last_id),"
     /* the position as a value (not a join with c): the planner then walks the booking_id
      * index from it and stops at $1, instead of reading every later snapshot to sort them */
-    " b AS (SELECT s.booking_id FROM market_inventory_snapshots s"
+    " b AS (SELECT s.booking_id, s.end_date < now() AS ended FROM market_inventory_snapshots s"
     "  WHERE NOT EXISTS (SELECT 1 FROM old) AND s.status = 'published'"
     "  AND s.booking_id > (SELECT position FROM c) ORDER BY s.booking_id LIMIT $1),"
     " last AS (SELECT booking_id FROM b ORDER BY booking_id DESC LIMIT 1),"
@@ -49,17 +52,17 @@ static const char SQL_TAKE[] =
     " new AS (INSERT INTO snapctl_reconcile_batches (after_id, last_id, lease_expires_at)"
     "  SELECT c.position, last.booking_id, now() + make_interval(secs => $2) FROM c, last"
     "  RETURNING id),"
-    " ids AS (SELECT booking_id FROM b UNION ALL"
-    "  SELECT s.booking_id FROM market_inventory_snapshots s, old"
+    " ids AS (SELECT booking_id, ended FROM b UNION ALL"
+    "  SELECT s.booking_id, s.end_date < now() FROM market_inventory_snapshots s, old"
     "  WHERE s.status = 'published' AND s.booking_id > old.after_id"
     "  AND s.booking_id <= old.last_id)"
-    " SELECT r.id, ids.booking_id::text"
+    " SELECT r.id, ids.booking_id::text, ids.ended"
     " FROM (SELECT id FROM old UNION ALL SELECT id FROM new) r LEFT JOIN ids ON true"
     " ORDER BY ids.booking_id";
 
 /* $1 batch, $2 after: the same, for --dry-run, which leaves the cursor alone. */
 static const char SQL_PEEK[] =
-    "SELECT NULL::bigint, booking_id::text FROM market_inventory_snapshots"
+    "SELECT NULL::bigint, booking_id::text, end_date < now() FROM market_inventory_snapshots"
     " WHERE status = 'published' AND booking_id > $2::uuid ORDER BY booking_id LIMIT $1";
 
 /* $1 id: a batch checked, or (failed) to be taken again by the next run. */
@@ -70,9 +73,10 @@ static const char SQL_GIVE_BACK[] =
 static const char SQL_POSITION[] =
     "SELECT position::text FROM snapctl_reconcile_cursor WHERE id = 1";
 
-/* Finds those of ids[0..n) that are published but have no listing, and makes them due. */
-static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
-                              snap_reconcile_summary *sum, snap_error *err)
+/* Finds those of ids[0..n) that are published but have no listing, and makes them due (noted
+ * in maybe, when given). */
+static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, unsigned char *maybe,
+                              int dry_run, snap_reconcile_summary *sum, snap_error *err)
 {
 	const struct mongo_ops *ops;
 	const char **absent = NULL;
@@ -100,8 +104,11 @@ static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, i
 	if ((rc = ops->present(h, absent, n, found, err)) != SNAP_OK)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (!found[i])
+		if (!found[i]) {
 			absent[m++] = absent[i];
+			if (maybe)
+				maybe[i] = 1;
+		}
 	if (m == 0)
 		goto out;
 	if ((rc = sync_make_due(ctx, absent, m, dry_run, &made, err)) == SNAP_OK && made) {
@@ -116,14 +123,46 @@ out:
 	return rc;
 }
 
-/* Checks ids[0..n): upsert, find published snapshots without a listing, then publish what is
- * due among them. */
-static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
-                       snap_reconcile_summary *sum, snap_error *err)
+/* A batch of the walk: its ids in booking order (as PostgreSQL prints them), and which of them
+ * may be due. */
+struct walked {
+	const char *const *ids;
+	size_t n;
+	unsigned char *maybe;
+};
+
+static int by_text(const void *key, const void *elem)
 {
-	snap_upsert_opts uo = {{dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0, NULL}, NULL, NULL};
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* An upsert's outcome: a snapshot it left other than published (changed, or taken meanwhile)
+ * may be due. */
+static int note_unpublished(const snap_upsert_result *r, void *data)
+{
+	struct walked *w = data;
+	const char *const *at;
+
+	if (strcmp(r->status, "published") != 0 &&
+	    (at = bsearch(r->booking_id, w->ids, w->n, sizeof(*w->ids), by_text)) != NULL)
+		w->maybe[at - w->ids] = 1;
+	return 0;
+}
+
+/* Checks ids[0..n): upsert, find published snapshots without a listing, then publish what is
+ * due among them. Walking (maybe given, set for the bookings that have ended), only those that
+ * may be due are asked: a published snapshot is due only once its booking has ended, so the
+ * others are those the upsert left other than published and those missing their listing. */
+static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, unsigned char *maybe,
+                       int dry_run, snap_reconcile_summary *sum, snap_error *err)
+{
+	struct walked w = {ids, n, maybe};
+	snap_upsert_opts uo = {
+	    {dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0, NULL}, maybe ? note_unpublished : NULL, &w};
 	snap_upsert_summary us = {{0}, 0, 0, {0}};
-	snap_sync_summary s;
+	snap_sync_summary s = {0};
+	const char **due = NULL;
+	size_t i, m = n;
 	snap_code rc;
 
 	rc = snap_upsert(ctx, ids, n, &uo, &us, err);
@@ -132,10 +171,19 @@ static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, int dry_
 	sum->checked += us.actions[SNAP_ACTION_UNCHANGED] + us.actions[SNAP_ACTION_CREATED] +
 	                us.actions[SNAP_ACTION_UPDATED];
 	if (rc == SNAP_OK)
-		rc = find_missing(ctx, ids, n, dry_run, sum, err);
+		rc = find_missing(ctx, ids, n, maybe, dry_run, sum, err);
 	if (rc != SNAP_OK || dry_run)
 		return rc;
-	rc = sync_due_among(ctx, ids, n, &s, err);
+	if (maybe) {
+		if (!(due = malloc((n ? n : 1) * sizeof(*due))))
+			return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+		for (i = 0, m = 0; i < n; i++)
+			if (maybe[i])
+				due[m++] = ids[i];
+	}
+	if (m)
+		rc = sync_due_among(ctx, due ? due : ids, m, &s, err);
+	free(due);
 	sum->published += s.published;
 	sum->withdrawn += s.withdrawn;
 	sum->completed += s.completed;
@@ -165,9 +213,10 @@ static snap_code next(snap_ctx *ctx, int dry_run, long want, char *after, PGresu
 	return rc;
 }
 
-/* Checks the batch in res and lets go of its row: done, or given back to the next run. */
-static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, int dry_run,
-                             snap_reconcile_summary *sum, snap_error *err)
+/* Checks the batch in res and lets go of its row: done, or given back to the next run. ids and
+ * maybe are room for its rows. */
+static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, unsigned char *maybe,
+                             int dry_run, snap_reconcile_summary *sum, snap_error *err)
 {
 	int n = PQntuples(res), m = 0, i;
 	const char *batch = n && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
@@ -176,9 +225,11 @@ static snap_code check_batch(snap_ctx *ctx, PGresult *res, const char **ids, int
 	snap_code rc = SNAP_OK;
 
 	for (i = 0; i < n; i++)
-		if (!PQgetisnull(res, i, 1))
+		if (!PQgetisnull(res, i, 1)) {
+			maybe[m] = !strcmp(PQgetvalue(res, i, 2), "t");
 			ids[m++] = PQgetvalue(res, i, 1);
-	if (m > 0 && (rc = check(ctx, ids, (size_t)m, dry_run, sum, err)) == SNAP_OK)
+		}
+	if (m > 0 && (rc = check(ctx, ids, (size_t)m, maybe, dry_run, sum, err)) == SNAP_OK)
 		progress(ctx, "checked", sum->checked);
 	if (!batch)
 		return rc;
@@ -198,6 +249,7 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 	long batch_size = batch_of(&o->run, SNAP_RECONCILE_BATCH), want;
 	char after[37] = ZERO_UUID;
 	const char **ids = NULL, **grown;
+	unsigned char *maybe = NULL, *more;
 	size_t cap = (size_t)batch_size;
 	PGresult *res = NULL;
 	int wrapped = 0, n;
@@ -211,7 +263,8 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 		PQclear(res);
 		res = NULL;
 	}
-	if (rc == SNAP_OK && !(ids = calloc(cap, sizeof(*ids))))
+	if (rc == SNAP_OK &&
+	    (!(ids = calloc(cap, sizeof(*ids))) || !(maybe = calloc(cap, sizeof(*maybe)))))
 		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	while (rc == SNAP_OK) {
 		rc = next_batch(ctx, o->run.limit, sum->checked, batch_size, start,
@@ -226,19 +279,23 @@ static snap_code walk(snap_ctx *ctx, const snap_reconcile_opts *o, double start,
 			break;
 		/* A batch taken again holds what is published in its range now: maybe more. */
 		if ((size_t)n > cap) {
-			if (!(grown = realloc(ids, (size_t)n * sizeof(*ids)))) {
+			grown = realloc(ids, (size_t)n * sizeof(*ids));
+			ids = grown ? grown : ids;
+			more = realloc(maybe, (size_t)n);
+			maybe = more ? more : maybe;
+			if (!grown || !more) {
 				rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 				break;
 			}
-			ids = grown;
 			cap = (size_t)n;
 		}
-		rc = check_batch(ctx, res, ids, (o->run.flags & SNAP_DRY_RUN), sum, err);
+		rc = check_batch(ctx, res, ids, maybe, (o->run.flags & SNAP_DRY_RUN), sum, err);
 		PQclear(res);
 		res = NULL;
 	}
 	PQclear(res);
 	free(ids);
+	free(maybe);
 	return rc;
 }
 
@@ -270,8 +327,8 @@ snap_code snap_reconcile(snap_ctx *ctx, const snap_reconcile_opts *o, snap_recon
 			                o->run.max_seconds, &want, err);
 			if (rc != SNAP_OK || want == 0)
 				break;
-			rc = check(ctx, o->ids + i, (size_t)want, (o->run.flags & SNAP_DRY_RUN),
-			           sum, err);
+			rc = check(ctx, o->ids + i, (size_t)want, NULL,
+			           (o->run.flags & SNAP_DRY_RUN), sum, err);
 		}
 	}
 	tally(sum);

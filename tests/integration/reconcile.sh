@@ -81,6 +81,19 @@ assert_eq "ended" "completed none" "$(q "SELECT status FROM market_inventory_sna
 	WHERE booking_id = '$E'") $(listing "$E")"
 invariants
 
+# A booking that ends as time passes, its content unchanged: completed too. (The end moved in
+# both tables, as if the snapshot had been taken with it and the day had come.)
+T=$(pick 7)
+q "UPDATE storage_bookings SET end_date = now() - interval '1 day' WHERE id = '$T'" >/dev/null
+expect 0 upsert "$T"
+q "UPDATE market_inventory_snapshots SET status = 'published', published_version = snapshot_version
+   WHERE booking_id = '$T'" >/dev/null
+expect 0 --json reconcile
+printf '%s\n' "$OUT" | grep -q '"changed":0,.*"completed":1,' || fail "ended by time: $OUT"
+assert_eq "ended by time" "completed none" "$(q "SELECT status FROM market_inventory_snapshots
+	WHERE booking_id = '$T'") $(listing "$T")"
+invariants
+
 # Lost history (SPEC section 9): a published snapshot whose listing is gone (deleted by hand,
 # or MongoDB restored from an older backup) is published again by the next reconcile, walking
 # or by id; --dry-run only counts it; a withdrawn snapshot without a listing stays so.
