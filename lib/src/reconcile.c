@@ -27,11 +27,10 @@
 
 /* $1 batch, $2 lease seconds: the next published snapshots to check (column 2), whether
  * their booking has ended (column 3), and the id of their row in snapctl_reconcile_batches
- * (column 1; see migrate_006.sql). A batch whose run
- * died with it (its lease ended) is taken again first; otherwise the cursor moves past the
- * next batch, or back to the start when there is none (then no row comes back). Concurrent
- * runs take successive batches. A batch taken again may hold no published snapshot any more:
- * then one row with a NULL booking_id. */
+ * (column 1; see migrate_006.sql). A batch whose run died with it (its lease ended) is taken
+ * again first; otherwise the cursor moves past the next batch, or back to the start when there
+ * is none (then no row comes back). Concurrent runs take successive batches. A batch taken
+ * again may hold no published snapshot any more: then one row with a NULL booking_id. */
 static const char SQL_TAKE[] =
     "WITH c AS (SELECT position FROM snapctl_reconcile_cursor WHERE id = 1 FOR UPDATE),"
     " old AS (UPDATE snapctl_reconcile_batches"
