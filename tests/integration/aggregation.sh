@@ -172,6 +172,12 @@ assert_eq "second run" "$(for b in $B1 $B2 $B3 $B4 $B5; do
 	printf '%s unchanged (ready_to_publish, version 1)\n' "$b"
 done)" "$OUT"
 assert_eq "unchanged writes nothing" "$before" "$(table_state)"
+# An id given again, in any case, is one booking: reported once, where it first came.
+B2U=$(printf '%s' "$B2" | tr a-f A-F)
+expect 0 upsert "$B2" "$B1" "$B2U" "$B1" "$B2"
+assert_eq "repeated ids" "$(for b in $B2 $B1; do
+	printf '%s unchanged (ready_to_publish, version 1)\n' "$b"
+done)" "$OUT"
 "$SNAPCTL" get "$B1" >"$TEST_TMP/get2"
 cmp -s "$TEST_TMP/get1" "$TEST_TMP/get2" || fail "get output differs between runs"
 
