@@ -66,9 +66,10 @@ typedef void (*snap_progress_fn)(const char *what, long done, void *data);
 
 /* The batch of each bulk operation when its batch_size is 0, measured by bench/: larger
  * batches spend less per item on planning and round trips, and each still commits within a
- * few tenths of a second; but reconcile's, whose every batch reads the sources of nearly every
- * location, within about three seconds at 200,000 snapshots (lib/src/reconcile.c). */
-#define SNAP_UPSERT_BATCH    10000  /* bookings per transaction */
+ * few tenths of a second; but upsert's and reconcile's, whose aggregation scans the sources
+ * for large batches and probes them for small ones, within about four seconds at 200,000
+ * bookings (bench/RESULTS.md). */
+#define SNAP_UPSERT_BATCH    100000 /* bookings per transaction */
 #define SNAP_SYNC_BATCH      500    /* snapshots per claim and bulk write */
 #define SNAP_RECONCILE_BATCH 100000 /* snapshots checked per step */
 #define SNAP_CLEANUP_BATCH   100    /* snapshots deleted per transaction */
