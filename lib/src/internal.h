@@ -68,8 +68,6 @@ double now_seconds(void); /* monotonic, for durations */
 /* Tells the progress callback, if any, that done items are counted as what. */
 void progress(snap_ctx *ctx, const char *what, long done);
 
-/* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
- * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
 /* The counts of a run's tally, in order: pairs of a static name and a long (at most 12). */
 #define tally_counts(t, ...) tally_counts_((t), __VA_ARGS__, (const char *)NULL)
 void tally_counts_(snap_tally *t, ...);
@@ -81,11 +79,14 @@ void tally_end(snap_ctx *ctx, const snap_run *run, snap_tally *t, double start, 
 void run_record(snap_ctx *ctx, const char *job, const snap_tally *t, snap_code ended);
 /* The batch size run asks for, else batch (the operation's default). */
 long batch_of(const snap_run *run, long batch);
+/* The size of a run's next batch in *want: batch_size, less near the limit (0: none), 0 once
+ * max_seconds (0: none) have passed since start; SNAP_ERR_TEMPORARY once interrupted. */
 snap_code next_batch(snap_ctx *ctx, long limit, long done, long batch_size, double start,
                      double max_seconds, long *want, snap_error *err);
 
 /* sync.c: claims those of ids that are due, under a lease, writes their listings and settles
- * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile. */
+ * them, as sync-all would, in sync-all's batches, counting in *sum. For reconcile, upsert
+ * --publish and verify --repair; MongoDB is reached only when one is. */
 snap_code sync_due_among(snap_ctx *ctx, const char *const *ids, size_t n, snap_sync_summary *sum,
                          snap_error *err);
 
