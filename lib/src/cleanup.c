@@ -253,7 +253,7 @@ snap_code snap_cleanup(snap_ctx *ctx, const snap_cleanup_opts *o, snap_cleanup_s
 	if (rc == SNAP_OK && (o->run.flags & SNAP_CLEANUP_ORPHANS))
 		rc = orphans(ctx, o->run.flags & SNAP_DRY_RUN, sum, err);
 	tally_counts(&sum->tally, "deleted", sum->deleted, "kept", sum->kept, "orphans",
-	             sum->orphans, NULL);
+	             sum->orphans);
 	tally_end(ctx, &o->run, &sum->tally, start, rc);
 	return rc;
 }
