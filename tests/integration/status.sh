@@ -101,10 +101,13 @@ while :; do
 	paged="${paged:+$paged }$page" after=${page##* }
 done
 assert_eq "pages of 7 cover every snapshot once, in order" "$all" "$paged"
-C=$(q "SELECT crop_type FROM market_inventory_snapshots WHERE crop_type IS NOT NULL LIMIT 1")
-expect 0 --json list --crop "$(tr '[:lower:]' '[:upper:]' <<<"$C")" --limit 1000
+# The crop is read again in SQL, not quoted into it: crops may hold quotes.
+crop="SELECT crop_type FROM market_inventory_snapshots WHERE crop_type IS NOT NULL
+      ORDER BY booking_id LIMIT 1"
+expect 0 --json list --crop "$(q "$crop" | tr '[:lower:]' '[:upper:]')" --limit 1000
 assert_eq "crop, any letter case" "$(q "SELECT count(*) FROM market_inventory_snapshots
-	WHERE lower(crop_type) = lower('$C')")" "$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
+	WHERE lower(crop_type) = (SELECT lower(crop_type) FROM ($crop) c)")" \
+	"$(printf '%s\n' "$OUT" | grep -o '"booking_id"' | wc -l)"
 expect 0 list --status published --limit 2
 assert_eq "text page" 3 "$(printf '%s\n' "$OUT" | wc -l)"
 printf '%s\n' "$OUT" | tail -1 | grep -q '^(more: --after ' || fail "next page hint: $OUT"
