@@ -169,11 +169,19 @@ keyed AS (
 	LEFT JOIN vcerts vc ON vc.vendor_id = b.vendor_id
 	LEFT JOIN scert sc ON sc.booking_id = b.id
 ),
--- The stored snapshots, as this statement's snapshot sees them.
-cur AS (
-	SELECT s.booking_id, s.snapshot_version, s.status, s.content_hash, s.booking_status
-	FROM market_inventory_snapshots s
-	JOIN input i ON i.id = s.booking_id
+-- Each id of $1 with what this statement's snapshot holds of it: its booking (found, the hash of
+-- its content) and its stored snapshot (seen_*). new_content: a booking without a snapshot or
+-- whose hash moved; only those are built and written, and the rest cost nothing more than this.
+judged AS MATERIALIZED (
+	SELECT i.id, i.ord, k.id IS NOT NULL AS found, k.content_hash,
+	       k.id IS NOT NULL AND (cur.booking_id IS NULL
+				     OR cur.content_hash IS DISTINCT FROM k.content_hash) AS new_content,
+	       cur.booking_id AS seen_id, cur.snapshot_version AS seen_version,
+	       cur.status AS seen_status, cur.content_hash AS seen_hash,
+	       cur.booking_status AS seen_booking_status
+	FROM input i
+	LEFT JOIN keyed k ON k.id = i.id
+	LEFT JOIN market_inventory_snapshots cur ON cur.booking_id = i.id
 ),
 -- The full content, built only for new bookings and those whose hash moved.
 content AS (
@@ -203,13 +211,13 @@ content AS (
 	       CASE WHEN l.sensors IS NULL THEN 'no_data'
 		    WHEN l.sensor_alert THEN 'alert' ELSE 'good' END AS sensor_health,
 	       k.content_hash,
-	       cur.snapshot_version AS seen_version
-	FROM keyed k
-	LEFT JOIN cur ON cur.booking_id = k.id
+	       j.seen_version
+	FROM judged j
+	JOIN keyed k ON k.id = j.id
 	LEFT JOIN loc l ON l.location_id = k.location_id
 	LEFT JOIN vcerts vc ON vc.vendor_id = k.vendor_id
 	LEFT JOIN scert sc ON sc.booking_id = k.id
-	WHERE cur.booking_id IS NULL OR cur.content_hash IS DISTINCT FROM k.content_hash
+	WHERE j.new_content
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
@@ -301,29 +309,27 @@ gone AS (
 		lease_token = NULL,
 		lease_expires_at = NULL,
 		updated_at = now()
-	FROM cur
-	WHERE s.booking_id = cur.booking_id
-	  AND NOT EXISTS (SELECT 1 FROM bk WHERE bk.id = cur.booking_id)
-	  AND cur.booking_status IS DISTINCT FROM 'DELETED'
-	  AND cur.status NOT IN ('withdrawn', 'completed')
-	  AND s.snapshot_version = cur.snapshot_version
+	FROM judged j
+	WHERE s.booking_id = j.seen_id
+	  AND NOT j.found
+	  AND j.seen_booking_status IS DISTINCT FROM 'DELETED'
+	  AND j.seen_status NOT IN ('withdrawn', 'completed')
+	  AND s.snapshot_version = j.seen_version
 	RETURNING s.booking_id, s.status, s.snapshot_version
 )
-SELECT i.id::text,
+SELECT j.id::text,
        CASE WHEN g.booking_id IS NOT NULL THEN 'updated'
-	    WHEN k.id IS NULL AND cur.booking_id IS NULL THEN 'not_found'
-	    WHEN k.id IS NULL AND (cur.booking_status = 'DELETED'
-				   OR cur.status IN ('withdrawn', 'completed')) THEN 'unchanged'
-	    WHEN k.id IS NULL THEN 'raced'
-	    WHEN w.booking_id IS NOT NULL AND cur.booking_id IS NULL THEN 'created'
+	    WHEN NOT j.found AND j.seen_id IS NULL THEN 'not_found'
+	    WHEN NOT j.found AND (j.seen_booking_status = 'DELETED'
+				  OR j.seen_status IN ('withdrawn', 'completed')) THEN 'unchanged'
+	    WHEN NOT j.found THEN 'raced'
+	    WHEN w.booking_id IS NOT NULL AND j.seen_id IS NULL THEN 'created'
 	    WHEN w.booking_id IS NOT NULL THEN 'updated'
-	    WHEN cur.content_hash = k.content_hash THEN 'unchanged'
+	    WHEN j.seen_hash = j.content_hash THEN 'unchanged'
 	    ELSE 'raced' END,
-       coalesce(w.status, g.status, cur.status),
-       coalesce(w.snapshot_version, g.snapshot_version, cur.snapshot_version)
-FROM input i
-LEFT JOIN keyed k ON k.id = i.id
-LEFT JOIN cur ON cur.booking_id = i.id
-LEFT JOIN w ON w.booking_id = i.id
-LEFT JOIN gone g ON g.booking_id = i.id
-ORDER BY i.ord
+       coalesce(w.status, g.status, j.seen_status),
+       coalesce(w.snapshot_version, g.snapshot_version, j.seen_version)
+FROM judged j
+LEFT JOIN w ON w.booking_id = j.id
+LEFT JOIN gone g ON g.booking_id = j.id
+ORDER BY j.ord
