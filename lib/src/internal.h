@@ -134,6 +134,7 @@ extern const char snap_sql_migrate_003[];
 extern const char snap_sql_migrate_004[];
 extern const char snap_sql_migrate_005[];
 extern const char snap_sql_migrate_006[];
+extern const char snap_sql_migrate_007[];
 extern const char snap_sql_source_indexes[];
 extern const char snap_sql_status[];
 extern const char snap_sql_sync_claim[];

@@ -1,14 +1,14 @@
 /* reconcile: re-aggregates published snapshots and publishes what changed.
  *
- * The published snapshots are walked in booking_id order from a cursor shared by every run
- * (snapctl_reconcile_cursor, see migrate_003.sql), a batch per step, wrapping around at the
- * end: whatever was checked longest ago is next, and an unchanged snapshot costs no write in
- * either database. Each batch is upserted (the upsert writes only changed content, as a new
- * version, ready to publish); those still published whose listing is missing are made due
- * (SPEC section 9: lost history); and those of its snapshots that are then due (changed,
- * missing, ended, or their booking cancelled) go through sync-all's claim, bulk write and
- * fenced settle. A batch in hand is recorded until its work is done (migrate_006.sql), so that
- * a run that dies leaves it to the next. */
+ * The published snapshots are walked in booking_id order (on an index of their own,
+ * migrate_007.sql) from a cursor shared by every run (snapctl_reconcile_cursor, see
+ * migrate_003.sql), a batch per step, wrapping around at the end: whatever was checked longest
+ * ago is next, and an unchanged snapshot costs no write in either database. Each batch is
+ * upserted (the upsert writes only changed content, as a new version, ready to publish); those
+ * still published whose listing is missing are made due (SPEC section 9: lost history); and
+ * those of its snapshots that are then due (changed, missing, ended, or their booking cancelled)
+ * go through sync-all's claim, bulk write and fenced settle. A batch in hand is recorded until
+ * its work is done (migrate_006.sql), so that a run that dies leaves it to the next. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +38,8 @@ static const char SQL_TAKE[] =
     "  WHERE id = (SELECT id FROM snapctl_reconcile_batches WHERE lease_expires_at < now()"
     "   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
     "  RETURNING id, after_id, last_id),"
-    /* the position as a value (not a join with c): the planner then walks the booking_id
-     * index from it and stops at $1, instead of reading every later snapshot to sort them */
+    /* the position as a value (not a join with c): the planner then walks the walk index
+     * from it and stops at $1, instead of reading every later snapshot to sort them */
     " b AS (SELECT s.booking_id, s.end_date < now() AS ended FROM market_inventory_snapshots s"
     "  WHERE NOT EXISTS (SELECT 1 FROM old) AND s.status = 'published'"
     "  AND s.booking_id > (SELECT position FROM c) ORDER BY s.booking_id LIMIT $1),"

@@ -19,6 +19,7 @@ static const struct migration migrations[] = {
     {4, "last run of each job", snap_sql_migrate_004},
     {5, "operator holds, due legacy rows, qualified functions", snap_sql_migrate_005},
     {6, "reconcile batches in flight", snap_sql_migrate_006},
+    {7, "index of the reconcile walk", snap_sql_migrate_007},
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -12,8 +12,9 @@ for i in 1 2 3 4; do
 	assert_eq "exit code of init-db $i" 0 "$(cat "$TEST_TMP/rc.$i")"
 done
 assert_eq "applied once" "1" "$(grep -l '"migrations":\[{' "$TEST_TMP"/out.* | wc -l)"
-assert_eq "schema version" "6" "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
+assert_eq "schema version" "7" "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
 assert_eq "a fresh table holds no legacy upgrade" '"legacy_upgrade":false
+"legacy_upgrade":false
 "legacy_upgrade":false
 "legacy_upgrade":false
 "legacy_upgrade":false
@@ -33,7 +34,7 @@ printf '%s\n' "$OUT" | grep -q '"listing_indexes_to_create":\[\]' || fail "listi
 
 # Missing source indexes are warnings, one line each, on stderr.
 expect 0 init-db
-assert_eq "stdout" "schema version 6 (this snapctl: 6)" "$OUT"
+assert_eq "stdout" "schema version 7 (this snapctl: 7)" "$OUT"
 assert_eq "warnings" 6 "$(printf '%s\n' "$ERR" | grep -c "^snapctl: warning: no index on ")"
 
 expect 0 init-db --check --source-indexes
@@ -43,7 +44,7 @@ would create index snapctl_pest_detections_location_time_idx on pest_detections 
 would create index snapctl_sensor_readings_sensor_time_idx on sensor_readings (sensor_id, reading_time)
 would create index snapctl_storage_bookings_location_idx on storage_bookings (location_id, id)
 would create index snapctl_storage_certificates_booking_idx on storage_certificates (booking_id)
-schema version 6 (this snapctl: 6)" "$OUT"
+schema version 7 (this snapctl: 7)" "$OUT"
 assert_eq "check created nothing" 0 \
 	"$(q "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'snapctl\\_%\\_idx'
 	   AND tablename <> 'market_inventory_snapshots'")"
@@ -51,13 +52,13 @@ assert_eq "check created nothing" 0 \
 # A platform that already has an index serving a need keeps it and gets no second one.
 q "CREATE INDEX platform_readings ON sensor_readings (sensor_id, reading_time DESC)" >/dev/null
 expect 0 --json init-db --source-indexes
-assert_eq "created" '{"check":false,"schema_version":6,"target_version":6,"migrations":[],"source_indexes_created":["snapctl_compliance_certificates_vendor_idx","snapctl_iot_sensors_location_idx","snapctl_pest_detections_location_time_idx","snapctl_storage_bookings_location_idx","snapctl_storage_certificates_booking_idx"],"source_indexes_missing":[],"listing_indexes_created":[],"duplicate_listings":[]}' "$OUT"
+assert_eq "created" '{"check":false,"schema_version":7,"target_version":7,"migrations":[],"source_indexes_created":["snapctl_compliance_certificates_vendor_idx","snapctl_iot_sensors_location_idx","snapctl_pest_detections_location_time_idx","snapctl_storage_bookings_location_idx","snapctl_storage_certificates_booking_idx"],"source_indexes_missing":[],"listing_indexes_created":[],"duplicate_listings":[]}' "$OUT"
 assert_eq "valid indexes" 5 \
 	"$(q "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	   WHERE c.relname LIKE 'snapctl\\_%\\_idx' AND i.indisvalid
 	     AND i.indrelid <> 'market_inventory_snapshots'::regclass")"
 expect 0 init-db --source-indexes
-assert_eq "nothing left to do" "schema version 6 (this snapctl: 6)" "$OUT"
+assert_eq "nothing left to do" "schema version 7 (this snapctl: 7)" "$OUT"
 assert_eq "no warnings" "" "$ERR"
 
 # A process killed earlier under the same PID left libmongoc's counters segment behind:
@@ -76,7 +77,7 @@ fi
 # A schema newer than this snapctl (FAULTS 18): refused with exit 78, nothing changed.
 q "INSERT INTO snapctl_schema_migrations (version, description) VALUES (99, 'future')" >/dev/null
 expect 78 init-db
-one_line_error "schema version 99 is newer than this snapctl knows \(6\): upgrade snapctl"
+one_line_error "schema version 99 is newer than this snapctl knows \(7\): upgrade snapctl"
 assert_eq "nothing changed" 99 "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
 q "DELETE FROM snapctl_schema_migrations WHERE version = 99" >/dev/null
 echo ok

@@ -61,15 +61,16 @@ would apply schema migration 3: reconcile cursor and finished-snapshot index
 would apply schema migration 4: last run of each job
 would apply schema migration 5: operator holds, due legacy rows, qualified functions
 would apply schema migration 6: reconcile batches in flight
+would apply schema migration 7: index of the reconcile walk
 would create listing index booking_id_1 on {booking_id: 1}, unique
 would create listing index farmer_id_1 on {farmer_id: 1}
-schema version 0 (this snapctl: 6)" "$OUT"
+schema version 0 (this snapctl: 7)" "$OUT"
 assert_eq "check changed nothing" "$cols" "$(columns)"
 assert_eq "no migrations table after check" "" \
 	"$(q "SELECT to_regclass('snapctl_schema_migrations')")"
 
 expect 0 --json init-db
-assert_eq "upgrade" '{"check":false,"schema_version":6,"target_version":6,"migrations":[{"version":1,"description":"market_inventory_snapshots with versions, leases and retries","legacy_upgrade":true},{"version":2,"description":"listing ids and due-work indexes","legacy_upgrade":false},{"version":3,"description":"reconcile cursor and finished-snapshot index","legacy_upgrade":false},{"version":4,"description":"last run of each job","legacy_upgrade":false},{"version":5,"description":"operator holds, due legacy rows, qualified functions","legacy_upgrade":false},{"version":6,"description":"reconcile batches in flight","legacy_upgrade":false}],"source_indexes_created":[],"source_indexes_missing":["compliance_certificates (vendor_id)","iot_sensors (location_id)","pest_detections (location_id, detected_at)","sensor_readings (sensor_id, reading_time)","storage_bookings (location_id, id)","storage_certificates (booking_id)"],"listing_indexes_created":["booking_id_1","farmer_id_1"],"duplicate_listings":[]}' "$OUT"
+assert_eq "upgrade" '{"check":false,"schema_version":7,"target_version":7,"migrations":[{"version":1,"description":"market_inventory_snapshots with versions, leases and retries","legacy_upgrade":true},{"version":2,"description":"listing ids and due-work indexes","legacy_upgrade":false},{"version":3,"description":"reconcile cursor and finished-snapshot index","legacy_upgrade":false},{"version":4,"description":"last run of each job","legacy_upgrade":false},{"version":5,"description":"operator holds, due legacy rows, qualified functions","legacy_upgrade":false},{"version":6,"description":"reconcile batches in flight","legacy_upgrade":false},{"version":7,"description":"index of the reconcile walk","legacy_upgrade":false}],"source_indexes_created":[],"source_indexes_missing":["compliance_certificates (vendor_id)","iot_sensors (location_id)","pest_detections (location_id, detected_at)","sensor_readings (sensor_id, reading_time)","storage_bookings (location_id, id)","storage_certificates (booking_id)"],"listing_indexes_created":["booking_id_1","farmer_id_1"],"duplicate_listings":[]}' "$OUT"
 
 # No row lost, nothing rewritten but the types.
 assert_eq "rows kept" "$rows" "$(legacy_rows)"
@@ -115,5 +116,5 @@ assert_eq "orphan legacy row kept" "1" \
 expect 0 init-db --quiet
 assert_eq "idempotent" "" "$OUT"
 expect 0 init-db
-assert_eq "second run" "schema version 6 (this snapctl: 6)" "$OUT"
+assert_eq "second run" "schema version 7 (this snapctl: 7)" "$OUT"
 echo ok
