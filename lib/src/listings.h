@@ -9,7 +9,7 @@
 
 #include "snapshot.h"
 
-#define SNAP_MONGO_ABI 4
+#define SNAP_MONGO_ABI 5
 
 /* One item of a batch: publish (upsert the listing unless a newer one is there) or remove
  * (unless a newer one is there). */
@@ -20,6 +20,8 @@ struct listing_item {
 	int remove;
 	const char *set_json;    /* publish: the fields to $set, extended JSON */
 	const char *insert_json; /* publish: the fields to $setOnInsert */
+	void *prepared;          /* publish: the module's BSON of the two, made ahead by
+	                          * prepare (NULL: made by write) */
 };
 
 enum listing_outcome {
@@ -50,6 +52,11 @@ struct mongo_ops {
 	/* Creates the listing indexes; calls fn(name, keys) for each it created (or would). */
 	snap_code (*indexes)(void *h, int check, void (*fn)(const char *, const char *, void *),
 	                     void *data, snap_error *err);
+	/* Converts the items' JSON to BSON ahead of write, so that the caller can overlap that
+	 * work with another; an item it cannot convert is left for write to report. unprepare
+	 * frees what prepare made. */
+	void (*prepare)(struct listing_item *items, size_t n);
+	void (*unprepare)(struct listing_item *items, size_t n);
 	snap_code (*write)(void *h, const struct listing_item *items, size_t n,
 	                   struct listing_result *out, snap_error *err);
 	/* The listing as relaxed extended JSON; *json NULL when there is none. */

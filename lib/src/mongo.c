@@ -460,13 +460,62 @@ static int note_errors(const bson_t *reply, struct listing_result *out, const si
 	return count;
 }
 
+/* A publication's $set (with its snapshot_version) and $setOnInsert as BSON. */
+struct docs {
+	bson_t set, ins;
+};
+
+static int convert(const struct listing_item *item, struct docs *d, bson_error_t *e)
+{
+	if (!listing_json_to_bson(&d->set, item->set_json, e))
+		return 0;
+	BSON_APPEND_INT64(&d->set, "snapshot_version", item->version);
+	if (!listing_json_to_bson(&d->ins, item->insert_json, e)) {
+		bson_destroy(&d->set);
+		return 0;
+	}
+	return 1;
+}
+
+static void store_prepare(struct listing_item *items, size_t n)
+{
+	bson_error_t e;
+	struct docs *d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (items[i].remove || items[i].prepared || !(d = malloc(sizeof(*d))))
+			continue;
+		if (convert(&items[i], d, &e))
+			items[i].prepared = d;
+		else
+			free(d);
+	}
+}
+
+static void store_unprepare(struct listing_item *items, size_t n)
+{
+	struct docs *d;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((d = items[i].prepared) != NULL) {
+			bson_destroy(&d->set);
+			bson_destroy(&d->ins);
+			free(d);
+			items[i].prepared = NULL;
+		}
+}
+
 /* Adds item's write to bulk: a guarded upsert by _id, a guarded update of the listing found
  * under another _id (adopting), or a guarded removal. 0 with *e set when the item's own data
  * cannot be written (not the bulk's fault). */
 static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *item, int adopting,
                      bson_error_t *e)
 {
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, ins, opts;
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, opts;
+	const struct docs *d = item->prepared;
+	struct docs mine;
 	bson_oid_t oid;
 	int ok;
 
@@ -485,24 +534,20 @@ static int add_write(mongoc_bulk_operation_t *bulk, const struct listing_item *i
 		bson_destroy(&filter);
 		return ok;
 	}
-	if (!listing_json_to_bson(&set, item->set_json, e)) {
+	if (!d && !convert(item, &mine, e)) {
 		bson_destroy(&filter);
 		return 0;
 	}
-	BSON_APPEND_INT64(&set, "snapshot_version", item->version);
-	if (!listing_json_to_bson(&ins, item->insert_json, e)) {
-		bson_destroy(&set);
-		bson_destroy(&filter);
-		return 0;
-	}
-	BSON_APPEND_DOCUMENT(&update, "$set", &set);
-	BSON_APPEND_DOCUMENT(&update, "$setOnInsert", &ins);
+	BSON_APPEND_DOCUMENT(&update, "$set", d ? &d->set : &mine.set);
+	BSON_APPEND_DOCUMENT(&update, "$setOnInsert", d ? &d->ins : &mine.ins);
 	bson_init(&opts);
 	BSON_APPEND_BOOL(&opts, "upsert", !adopting);
 	ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, &opts, e);
 	bson_destroy(&opts);
-	bson_destroy(&set);
-	bson_destroy(&ins);
+	if (!d) {
+		bson_destroy(&mine.set);
+		bson_destroy(&mine.ins);
+	}
 	bson_destroy(&update);
 	bson_destroy(&filter);
 	return ok;
@@ -913,7 +958,7 @@ static int store_same(const void *doc, const char *json)
 }
 
 __attribute__((visibility("default"))) const struct mongo_ops snap_mongo_ops = {
-    SNAP_MONGO_ABI, store_open,  store_close, store_duplicates,
-    store_indexes,  store_write, store_get,   store_booking_ids,
-    store_present,  store_scan,  store_same,  store_uri_secret,
+    SNAP_MONGO_ABI, store_open,      store_close, store_duplicates, store_indexes,
+    store_prepare,  store_unprepare, store_write, store_get,        store_booking_ids,
+    store_present,  store_scan,      store_same,  store_uri_secret,
 };

@@ -155,38 +155,63 @@ static void outcomes_json(const PGresult *claim, const struct listing_item *item
 	sb_add(json, "]");
 }
 
-/* Settles the claim under its fence; *again counts the snapshots due again at once (their
- * listing was ahead of them). */
-static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listing_item *items,
-                        const struct listing_result *results, int withdraw, snap_sync_summary *sum,
-                        int *again, snap_error *err)
-{
-	strbuf json = {0};
+/* A batch in hand: the claim's rows as listing items, what writing them gave, and once
+ * written, its outcomes as settling sends them (sync_settle.sql's $2 and $3). */
+struct hand {
+	PGresult *claim;
+	struct listing_item *items;
+	struct listing_result *results;
+	int n;
+	double claimed_at;
+	const struct mongo_ops *ops; /* set once its listings are prepared */
+	strbuf outcomes;
 	char attempts[16];
-	const char *params[3] = {PQgetvalue(claim, 0, COL_TOKEN), NULL, attempts};
-	PGresult *res = NULL;
-	int i, attempt;
-	snap_code rc;
+};
 
-	*again = 0;
-	snprintf(attempts, sizeof(attempts), "%d", ctx->max_attempts);
-	outcomes_json(claim, items, results, withdraw, &json);
-	params[1] = json.buf;
+static void hand_free(struct hand *h)
+{
+	if (h->ops)
+		h->ops->unprepare(h->items, (size_t)h->n);
+	free(h->items);
+	free(h->results);
+	PQclear(h->claim);
+	sb_free(&h->outcomes);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Sends the settling of the batch in hand, under its fence; settle_collect takes the result. */
+static snap_code settle_send(snap_ctx *ctx, struct hand *h, int withdraw, snap_error *err)
+{
+	const char *params[3] = {PQgetvalue(h->claim, 0, COL_TOKEN), NULL, h->attempts};
+
+	snprintf(h->attempts, sizeof(h->attempts), "%d", ctx->max_attempts);
+	outcomes_json(h->claim, h->items, h->results, withdraw, &h->outcomes);
+	if (h->outcomes.failed)
+		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
+	params[1] = h->outcomes.buf;
+	return pg_send(ctx, "marking snapshots", snap_sql_sync_settle, 3, params, err);
+}
+
+/* Takes the result of settle_send; *again counts the snapshots due again at once (their
+ * listing was ahead of them). */
+static snap_code settle_collect(snap_ctx *ctx, struct hand *h, snap_sync_summary *sum, int *again,
+                                snap_error *err)
+{
+	const char *params[3] = {PQgetvalue(h->claim, 0, COL_TOKEN), h->outcomes.buf, h->attempts};
+	PGresult *res = NULL;
+	snap_code rc = pg_receive(ctx, "marking snapshots", &res, err);
+	int i, attempt;
+
 	/* A deadlock with an upsert of the same rows rolls the settling back: it is fenced by
 	 * the lease, so it is simply done again. */
-	if (json.failed)
-		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-	else
-		for (attempt = 0;; attempt++) {
-			rc = pg_exec(ctx, "marking snapshots", snap_sql_sync_settle, 3, params,
-			             &res, err);
-			if (rc != SNAP_ERR_TEMPORARY || attempt + 1 >= MAX_SETTLE_ATTEMPTS)
-				break;
-			snap_log(ctx, SNAP_LOG_INFO, "settling again: %s", err ? err->message : "");
-		}
+	for (attempt = 1; rc == SNAP_ERR_TEMPORARY && attempt < MAX_SETTLE_ATTEMPTS; attempt++) {
+		snap_log(ctx, SNAP_LOG_INFO, "settling again: %s", err ? err->message : "");
+		rc = pg_exec(ctx, "marking snapshots", snap_sql_sync_settle, 3, params, &res, err);
+	}
+	*again = 0;
 	/* Rows a newer claim or an upsert took over are not settled: they count as stale. */
 	if (rc == SNAP_OK)
-		sum->skipped_stale += PQntuples(claim) - PQntuples(res);
+		sum->skipped_stale += PQntuples(h->claim) - PQntuples(res);
 	for (i = 0; rc == SNAP_OK && i < PQntuples(res); i++) {
 		const char *o = PQgetvalue(res, i, 0);
 
@@ -196,7 +221,6 @@ static snap_code settle(snap_ctx *ctx, const PGresult *claim, const struct listi
 			count(sum, o, !strcmp(PQgetvalue(res, i, 1), "failed"));
 	}
 	PQclear(res);
-	sb_free(&json);
 	return rc;
 }
 
@@ -204,23 +228,6 @@ static snap_code id_array(const snap_sync_opts *o, strbuf *sb, snap_error *err)
 {
 	sb_add_text_array(sb, o->ids, o->nids);
 	return sb->failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory") : SNAP_OK;
-}
-
-/* A batch in hand: the claim's rows as listing items, and what writing them gave. */
-struct hand {
-	PGresult *claim;
-	struct listing_item *items;
-	struct listing_result *results;
-	int n;
-	double claimed_at;
-};
-
-static void hand_free(struct hand *h)
-{
-	free(h->items);
-	free(h->results);
-	PQclear(h->claim);
-	memset(h, 0, sizeof(*h));
 }
 
 /* Takes the rows of claim (owned by h from here) in hand; gives them back when it cannot. */
@@ -339,10 +346,56 @@ static snap_code settle_hand(snap_ctx *ctx, struct hand *h, int written, int for
 	snap_code rc = SNAP_OK;
 
 	*again = 0;
-	if (written)
-		rc = settle(ctx, h->claim, h->items, h->results, force_remove, sum, again, err);
-	else
+	if (written && (rc = settle_send(ctx, h, force_remove, err)) == SNAP_OK)
+		rc = settle_collect(ctx, h, sum, again, err);
+	else if (!written)
 		release(ctx, h->claim);
+	hand_free(h);
+	return rc;
+}
+
+/* Converts the listings in hand ahead of their write (see run); when the module cannot be
+ * had, the write reports why. */
+static void prepare(snap_ctx *ctx, struct hand *h)
+{
+	const struct mongo_ops *ops;
+	snap_error ignored;
+	void *store;
+
+	if (listings_open(ctx, &ops, &store, &ignored) == SNAP_OK) {
+		ops->prepare(h->items, (size_t)h->n);
+		h->ops = ops;
+	}
+}
+
+/* Done with the batch in hand: with defer, a written batch's settling is sent and the batch
+ * moves to *settling, for settled() to take once the next batch's listings are converted;
+ * otherwise it is settled now, or given back when not written. */
+static snap_code finish(snap_ctx *ctx, struct hand *h, struct hand *settling, int defer,
+                        int written, int withdraw, snap_sync_summary *sum, int *again,
+                        snap_error *err)
+{
+	snap_code rc;
+
+	if (!defer || !written)
+		return settle_hand(ctx, h, written, withdraw, sum, again, err);
+	if ((rc = settle_send(ctx, h, withdraw, err)) == SNAP_OK)
+		*settling = *h;
+	else
+		hand_free(h);
+	memset(h, 0, sizeof(*h));
+	return rc;
+}
+
+/* Takes the result of the settling in flight, if any, and lets its batch go. */
+static snap_code settled(snap_ctx *ctx, struct hand *h, snap_sync_summary *sum, snap_error *err)
+{
+	int again;
+	snap_code rc;
+
+	if (!h->claim)
+		return SNAP_OK;
+	rc = settle_collect(ctx, h, sum, &again, err);
 	hand_free(h);
 	return rc;
 }
@@ -392,7 +445,10 @@ static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *e
 }
 
 /* Batches until nothing is due, the limit or the time is reached, or a signal. Sweeping what is
- * due (sync-all), the next batch is claimed while MongoDB writes the one in hand. */
+ * due (sync-all), the work of PostgreSQL and of MongoDB overlaps: the next batch is claimed
+ * while MongoDB writes the one in hand, and a written batch is settled while the listings of
+ * the next are converted (libpq runs one statement at a time: the longer, the claim, goes
+ * beside the longer, the write). */
 static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, snap_sync_summary *sum,
                      snap_error *err)
 {
@@ -400,10 +456,10 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 	long batch_size = batch_of(&o->run, SNAP_SYNC_BATCH), want = 0, more = 0;
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
-	struct hand cur = {0}, next = {0};
+	struct hand cur = {0}, next = {0}, settling = {0};
 	snap_error ignored;
 	snap_code rc = SNAP_OK, rc2;
-	int again, written, rounds = 0, ahead;
+	int again = 0, written, rounds = 0, ahead, sweep = mode == SYNC && !o->ids;
 
 	memset(sum, 0, sizeof(*sum));
 	if ((o->run.flags & SNAP_SYNC_RETRY_FAILED) &&
@@ -414,8 +470,10 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		rc = dry_run(ctx, o, mode, failed_before, sum, err);
 	while (!(o->run.flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
 		if (!cur.claim) {
-			rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
-			                o->run.max_seconds, &want, err);
+			rc = settled(ctx, &settling, sum, err);
+			if (rc == SNAP_OK)
+				rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+				                o->run.max_seconds, &want, err);
 			if (rc != SNAP_OK || want == 0 ||
 			    (rc = claim(ctx, o, mode, failed_before, want, &cur, sum, err)) !=
 			        SNAP_OK)
@@ -423,8 +481,14 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		}
 		if (cur.n == 0)
 			break;
+		if (sweep)
+			prepare(ctx, &cur);
+		if ((rc = settled(ctx, &settling, sum, err)) != SNAP_OK) {
+			settle_hand(ctx, &cur, 0, 0, sum, &again, &ignored); /* gives it back */
+			break;
+		}
 		/* The next claim goes out only when this one was full and more may be taken. */
-		ahead = mode == SYNC && !o->ids && cur.n == want &&
+		ahead = sweep && cur.n == want &&
 		        next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
 		                   o->run.max_seconds, &more, &ignored) == SNAP_OK &&
 		        more > 0 &&
@@ -436,8 +500,8 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		                         rc == SNAP_OK ? err : &ignored)) != SNAP_OK &&
 		    rc == SNAP_OK)
 			rc = rc2;
-		rc2 = settle_hand(ctx, &cur, written, mode == WITHDRAW, sum, &again,
-		                  rc == SNAP_OK ? err : &ignored);
+		rc2 = finish(ctx, &cur, &settling, sweep && rc == SNAP_OK, written,
+		             mode == WITHDRAW, sum, &again, rc == SNAP_OK ? err : &ignored);
 		if (rc == SNAP_OK)
 			rc = rc2;
 		if (next.claim && rc != SNAP_OK) /* the one claimed ahead goes back too */
@@ -450,6 +514,9 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 			break;
 		progress(ctx, "claimed", sum->claimed);
 	}
+	rc2 = settled(ctx, &settling, sum, rc == SNAP_OK ? err : &ignored);
+	if (rc == SNAP_OK)
+		rc = rc2;
 	hand_free(&cur);
 	PQclear(started);
 	return rc;
