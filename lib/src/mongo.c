@@ -484,7 +484,9 @@ static void store_prepare(struct listing_item *items, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (items[i].remove || items[i].prepared || !(d = malloc(sizeof(*d))))
+		/* bson_t asks for 128-byte alignment, more than malloc gives */
+		if (items[i].remove || items[i].prepared ||
+		    !(d = aligned_alloc(_Alignof(struct docs), sizeof(*d))))
 			continue;
 		if (convert(&items[i], d, &e))
 			items[i].prepared = d;
