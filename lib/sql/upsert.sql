@@ -183,7 +183,10 @@ judged AS MATERIALIZED (
 	LEFT JOIN keyed k ON k.id = i.id
 	LEFT JOIN market_inventory_snapshots cur ON cur.booking_id = i.id
 ),
--- The full content, built only for new bookings and those whose hash moved.
+-- The full content, built only for new bookings and those whose hash moved. Those are taken
+-- first (OFFSET 0 keeps the planner from joining the parts to every booking of the batch and
+-- dropping the rest after: it cannot know how few a judged filter leaves; 887 changed of
+-- 100,000 took 2.3 s that way, 1.85 s this way).
 content AS (
 	SELECT k.id AS booking_id, k.farmer_id, k.vendor_id, k.location_id, k.crop_type, k.grade,
 	       k.quantity_kg, k.start_date, k.end_date, k.duration_days, k.booking_status,
@@ -211,13 +214,12 @@ content AS (
 	       CASE WHEN l.sensors IS NULL THEN 'no_data'
 		    WHEN l.sensor_alert THEN 'alert' ELSE 'good' END AS sensor_health,
 	       k.content_hash,
-	       j.seen_version
-	FROM judged j
-	JOIN keyed k ON k.id = j.id
+	       k.seen_version
+	FROM (SELECT k.*, j.seen_version FROM judged j JOIN keyed k ON k.id = j.id
+	      WHERE j.new_content OFFSET 0) k
 	LEFT JOIN loc l ON l.location_id = k.location_id
 	LEFT JOIN vcerts vc ON vc.vendor_id = k.vendor_id
 	LEFT JOIN scert sc ON sc.booking_id = k.id
-	WHERE j.new_content
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
