@@ -66,6 +66,8 @@ unpublished() {
 
 # timed_floor, timed_sync: one timed run of each, its ms and peak RSS appended to $tmp/f and
 # $tmp/s. The floor replays $tmp/docs into an empty collection; snapctl publishes everything.
+# mean_peak FILE: the mean ms and the highest peak RSS of those lines.
+mean_peak() { awk '{ t += $1; if ($2 > k) k = $2 } END { print int(t / NR), k }' "$1"; }
 timed_floor() {
 	"$bulk" drop "${coll[@]}" && "$snapctl" --quiet init-db
 	"$rss" "$bulk" load "${coll[@]}" "$batch" <"$tmp/docs" >>"$tmp/f"
@@ -93,8 +95,8 @@ sync_all() {
 	docs=$(wc -l <"$tmp/docs")
 	: >"$tmp/f" && : >"$tmp/s"
 	timed_floor && timed_sync && timed_sync && timed_floor
-	read -r fms fkb < <(awk '{ t += $1; if ($2 > k) k = $2 } END { print int(t / NR), k }' "$tmp/f")
-	read -r ms kb < <(awk '{ t += $1; if ($2 > k) k = $2 } END { print int(t / NR), k }' "$tmp/s")
+	read -r fms fkb < <(mean_peak "$tmp/f")
+	read -r ms kb < <(mean_peak "$tmp/s")
 	# Back to what sync-all leaves, for what follows.
 	unpublished
 	"$snapctl" --quiet sync-all --batch-size "$batch"
