@@ -2,14 +2,21 @@
 . "${SNAPCTL_SRC:?}/tests/lib.sh" || exit 1
 new_db
 
-# Four at once: all succeed, one applies the migration.
+# Four at once: all succeed, one applies the migration. mongo-java-server creates a collection
+# non-atomically (a read racing the creation may fail; tests/mongo/behaviour.c), so there the
+# listings collection is made first.
+if [ "${SNAPCTL_TEST_MONGO_SERVER:-}" = java ] && [ -z "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
+	"$SNAPCTL_TEST_MONGO_TOOL" insert "$SNAPCTL_MONGO_DB" '{"booking_id": "made first"}'
+	"$SNAPCTL_TEST_MONGO_TOOL" delete "$SNAPCTL_MONGO_DB" "made first"
+fi
 for i in 1 2 3 4; do
-	("$SNAPCTL" --json init-db >"$TEST_TMP/out.$i" 2>"$TEST_TMP/err.$i"
-	 echo $? >"$TEST_TMP/rc.$i") &
+	(rc=0
+	 "$SNAPCTL" --json init-db >"$TEST_TMP/out.$i" 2>"$TEST_TMP/err.$i" || rc=$?
+	 echo "$rc" >"$TEST_TMP/rc.$i") &
 done
 wait
 for i in 1 2 3 4; do
-	assert_eq "exit code of init-db $i" 0 "$(cat "$TEST_TMP/rc.$i")"
+	assert_eq "exit code of init-db $i ($(cat "$TEST_TMP/err.$i"))" 0 "$(cat "$TEST_TMP/rc.$i")"
 done
 assert_eq "applied once" "1" "$(grep -l '"migrations":\[{' "$TEST_TMP"/out.* | wc -l)"
 assert_eq "schema version" "7" "$(q "SELECT max(version) FROM snapctl_schema_migrations")"
@@ -21,9 +28,10 @@ assert_eq "a fresh table holds no legacy upgrade" '"legacy_upgrade":false
 "legacy_upgrade":false
 "legacy_upgrade":false' "$(grep -ho '"legacy_upgrade":[a-z]*' "$TEST_TMP"/out.*)"
 # Each listing index is reported by at most the one run that created it (MongoDB's
-# numIndexesBefore/After), and is there. FerretDB on PostgreSQL, not MongoDB: concurrent
-# createIndexes may each count the index as new, so there only its presence is checked.
-if [ "${SNAPCTL_TEST_MONGO_SERVER:-}" != ferretdb ]; then
+# numIndexesBefore/After), and is there. FerretDB and mongo-java-server are not MongoDB:
+# concurrent createIndexes may each count the index as new (tests/mongo/behaviour.c records it
+# by server), so on them only its presence is checked.
+if [ -n "${SNAPCTL_TEST_MONGO_URI:-}" ]; then
 	for index in booking_id_1 farmer_id_1; do
 		[ "$(cat "$TEST_TMP"/out.* | grep -o "\"$index\"" | wc -l)" -le 1 ] ||
 			fail "$index reported as created by several runs"
