@@ -41,8 +41,9 @@ WITH u AS (
 	FROM u WHERE s.booking_id = u.id AND s.lease_token = $1::uuid
 	RETURNING s.booking_id, u.outcome, s.status
 ), lost AS (
-	UPDATE market_inventory_snapshots s SET recheck = true FROM u
-	WHERE s.booking_id = u.id AND u.outcome = 'published'
-	  AND s.booking_id NOT IN (SELECT booking_id FROM settled)
+	UPDATE market_inventory_snapshots s SET recheck = true
+	FROM (SELECT u.id FROM u WHERE u.outcome = 'published'
+	      EXCEPT SELECT settled.booking_id FROM settled) l
+	WHERE s.booking_id = l.id
 )
 SELECT outcome, status FROM settled
