@@ -105,7 +105,12 @@ snap_code pg_conn(snap_ctx *ctx, snap_error *err);
 snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                   const char *const *params, PGresult **out, snap_error *err);
 /* The same in two steps, so that the caller works meanwhile: pg_send sends the statement,
- * pg_receive waits for its result. Nothing else may use the connection in between. */
+ * pg_receive waits for its result. Nothing else may use the connection in between, but
+ * between pg_pipeline_begin and pg_pipeline_end several statements may be sent before their
+ * results are taken, in order; each is still a transaction of its own. The connection may be
+ * used from another thread than the one that opened it, by one thread at a time. */
+snap_code pg_pipeline_begin(snap_ctx *ctx, snap_error *err);
+void pg_pipeline_end(snap_ctx *ctx);
 snap_code pg_send(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                   const char *const *params, snap_error *err);
 snap_code pg_receive(snap_ctx *ctx, const char *what, PGresult **out, snap_error *err);

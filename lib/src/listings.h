@@ -53,8 +53,9 @@ struct mongo_ops {
 	snap_code (*indexes)(void *h, int check, void (*fn)(const char *, const char *, void *),
 	                     void *data, snap_error *err);
 	/* Converts the items' JSON to BSON ahead of write, so that the caller can overlap that
-	 * work with another; an item it cannot convert is left for write to report. unprepare
-	 * frees what prepare made. */
+	 * work with another: it touches nothing but the items, and may run on another thread
+	 * while write writes other items. An item it cannot convert is left for write to
+	 * report. unprepare frees what prepare made. */
 	void (*prepare)(struct listing_item *items, size_t n);
 	void (*unprepare)(struct listing_item *items, size_t n);
 	snap_code (*write)(void *h, const struct listing_item *items, size_t n,

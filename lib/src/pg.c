@@ -142,6 +142,27 @@ snap_code pg_exec(snap_ctx *ctx, const char *what, const char *sql, int nparams,
 	return pg_exec_ex(ctx, what, sql, nparams, params, NULL, NULL, out, err);
 }
 
+snap_code pg_pipeline_begin(snap_ctx *ctx, snap_error *err)
+{
+	snap_code rc;
+
+	if ((rc = pg_conn(ctx, err)) != SNAP_OK)
+		return rc;
+	if (!PQenterPipelineMode(ctx->pg))
+		return fail_result(ctx, "sending statements together", NULL, err);
+	return SNAP_OK;
+}
+
+/* Every result sent for was taken, or the connection is lost: then it is closed, and the next
+ * statement connects again (or says why it cannot). */
+void pg_pipeline_end(snap_ctx *ctx)
+{
+	if (ctx->pg && !PQexitPipelineMode(ctx->pg)) {
+		PQfinish(ctx->pg);
+		ctx->pg = NULL;
+	}
+}
+
 snap_code pg_send(snap_ctx *ctx, const char *what, const char *sql, int nparams,
                   const char *const *params, snap_error *err)
 {
@@ -149,7 +170,9 @@ snap_code pg_send(snap_ctx *ctx, const char *what, const char *sql, int nparams,
 
 	if ((rc = pg_conn(ctx, err)) != SNAP_OK)
 		return rc;
-	if (!PQsendQueryParams(ctx->pg, sql, nparams, NULL, params, NULL, NULL, 0))
+	/* In a pipeline, a Sync after each statement makes it a transaction of its own. */
+	if (!PQsendQueryParams(ctx->pg, sql, nparams, NULL, params, NULL, NULL, 0) ||
+	    (PQpipelineStatus(ctx->pg) != PQ_PIPELINE_OFF && !PQpipelineSync(ctx->pg)))
 		return fail_result(ctx, what, NULL, err);
 	return SNAP_OK;
 }
@@ -159,7 +182,10 @@ snap_code pg_receive(snap_ctx *ctx, const char *what, PGresult **out, snap_error
 	PGresult *res = PQgetResult(ctx->pg), *extra;
 
 	*out = NULL;
-	while ((extra = PQgetResult(ctx->pg)) != NULL) /* the end of the query */
+	while ((extra = PQgetResult(ctx->pg)) != NULL) /* the end of the statement */
+		PQclear(extra);
+	/* In a pipeline, then its Sync. */
+	if (PQpipelineStatus(ctx->pg) != PQ_PIPELINE_OFF && (extra = PQgetResult(ctx->pg)))
 		PQclear(extra);
 	return settle(ctx, what, res, out, err);
 }

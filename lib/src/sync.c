@@ -8,6 +8,7 @@
  * changed meanwhile (upsert clears the lease), changes nothing. Listings are written with a
  * version guard, so whatever runs twice or late, a listing never goes back to an older
  * version, and a crash at any point leaves work that a later run claims again. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,7 @@ static snap_code settle_send(snap_ctx *ctx, struct hand *h, int withdraw, snap_e
 	const char *params[3] = {PQgetvalue(h->claim, 0, COL_TOKEN), NULL, h->attempts};
 
 	snprintf(h->attempts, sizeof(h->attempts), "%d", ctx->max_attempts);
+	sb_free(&h->outcomes); /* sent before, when that failed */
 	outcomes_json(h->claim, h->items, h->results, withdraw, &h->outcomes);
 	if (h->outcomes.failed)
 		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
@@ -192,14 +194,12 @@ static snap_code settle_send(snap_ctx *ctx, struct hand *h, int withdraw, snap_e
 	return pg_send(ctx, "marking snapshots", snap_sql_sync_settle, 3, params, err);
 }
 
-/* Takes the result of settle_send; *again counts the snapshots due again at once (their
- * listing was ahead of them). */
-static snap_code settle_collect(snap_ctx *ctx, struct hand *h, snap_sync_summary *sum, int *again,
-                                snap_error *err)
+/* Counts what the settling of the batch in hand gave, rc and res from its pg_receive (res
+ * taken); *again counts the snapshots due again at once (their listing was ahead of them). */
+static snap_code settle_count(snap_ctx *ctx, struct hand *h, snap_code rc, PGresult *res,
+                              snap_sync_summary *sum, int *again, snap_error *err)
 {
 	const char *params[3] = {PQgetvalue(h->claim, 0, COL_TOKEN), h->outcomes.buf, h->attempts};
-	PGresult *res = NULL;
-	snap_code rc = pg_receive(ctx, "marking snapshots", &res, err);
 	int i, attempt;
 
 	/* A deadlock with an upsert of the same rows rolls the settling back: it is fenced by
@@ -230,23 +230,20 @@ static snap_code id_array(const snap_sync_opts *o, strbuf *sb, snap_error *err)
 	return sb->failed ? snap_fail(err, SNAP_ERR_INTERNAL, "out of memory") : SNAP_OK;
 }
 
-/* Takes the rows of claim (owned by h from here) in hand; gives them back when it cannot. */
-static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int force_remove,
-                      struct hand *h, snap_sync_summary *sum, snap_error *err)
+/* The rows of claim (owned by h from here) as listing items in h; 0 when out of memory. */
+static int fill(PGresult *claim, double claimed_at, int force_remove, struct hand *h)
 {
 	int i;
 
 	h->claim = claim;
 	h->claimed_at = claimed_at;
-	sum->claimed += h->n = PQntuples(claim);
+	h->n = PQntuples(claim);
 	if (!h->n)
-		return SNAP_OK;
+		return 1;
 	h->items = calloc((size_t)h->n, sizeof(*h->items));
 	h->results = calloc((size_t)h->n, sizeof(*h->results));
-	if (!h->items || !h->results) {
-		release(ctx, claim);
-		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-	}
+	if (!h->items || !h->results)
+		return 0;
 	for (i = 0; i < h->n; i++) {
 		struct listing_item *it = &h->items[i];
 
@@ -258,7 +255,18 @@ static snap_code take(snap_ctx *ctx, PGresult *claim, double claimed_at, int for
 		it->set_json = PQgetvalue(claim, i, COL_SET);
 		it->insert_json = PQgetvalue(claim, i, COL_INSERT);
 	}
-	return SNAP_OK;
+	return 1;
+}
+
+/* Counts the batch filled into h; gives it back when it could not be. */
+static snap_code took(snap_ctx *ctx, int filled, struct hand *h, snap_sync_summary *sum,
+                      snap_error *err)
+{
+	sum->claimed += h->n;
+	if (filled)
+		return SNAP_OK;
+	release(ctx, h->claim);
+	return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 }
 
 /* Sends a claim (sync_claim.sql's $5 what, $4 ids: NULL for any, $6 dry) of want at most, to
@@ -283,7 +291,7 @@ static snap_code claim_collect(snap_ctx *ctx, double sent, int force_remove, str
 	PGresult *res = NULL;
 	snap_code rc = pg_receive(ctx, "claiming snapshots", &res, err);
 
-	return rc == SNAP_OK ? take(ctx, res, sent, force_remove, h, sum, err) : rc;
+	return rc == SNAP_OK ? took(ctx, fill(res, sent, force_remove, h), h, sum, err) : rc;
 }
 
 /* Claims into h a batch of want of what is due, or the ids given (all of them, or those due
@@ -346,56 +354,13 @@ static snap_code settle_hand(snap_ctx *ctx, struct hand *h, int written, int for
 	snap_code rc = SNAP_OK;
 
 	*again = 0;
-	if (written && (rc = settle_send(ctx, h, force_remove, err)) == SNAP_OK)
-		rc = settle_collect(ctx, h, sum, again, err);
-	else if (!written)
+	if (written && (rc = settle_send(ctx, h, force_remove, err)) == SNAP_OK) {
+		PGresult *res = NULL;
+
+		rc = pg_receive(ctx, "marking snapshots", &res, err);
+		rc = settle_count(ctx, h, rc, res, sum, again, err);
+	} else if (!written)
 		release(ctx, h->claim);
-	hand_free(h);
-	return rc;
-}
-
-/* Converts the listings in hand ahead of their write (see run); when the module cannot be
- * had, the write reports why. */
-static void prepare(snap_ctx *ctx, struct hand *h)
-{
-	const struct mongo_ops *ops;
-	snap_error ignored;
-	void *store;
-
-	if (listings_open(ctx, &ops, &store, &ignored) == SNAP_OK) {
-		ops->prepare(h->items, (size_t)h->n);
-		h->ops = ops;
-	}
-}
-
-/* Done with the batch in hand: with defer, a written batch's settling is sent and the batch
- * moves to *settling, for settled() to take once the next batch's listings are converted;
- * otherwise it is settled now, or given back when not written. */
-static snap_code finish(snap_ctx *ctx, struct hand *h, struct hand *settling, int defer,
-                        int written, int withdraw, snap_sync_summary *sum, int *again,
-                        snap_error *err)
-{
-	snap_code rc;
-
-	if (!defer || !written)
-		return settle_hand(ctx, h, written, withdraw, sum, again, err);
-	if ((rc = settle_send(ctx, h, withdraw, err)) == SNAP_OK)
-		*settling = *h;
-	else
-		hand_free(h);
-	memset(h, 0, sizeof(*h));
-	return rc;
-}
-
-/* Takes the result of the settling in flight, if any, and lets its batch go. */
-static snap_code settled(snap_ctx *ctx, struct hand *h, snap_sync_summary *sum, snap_error *err)
-{
-	int again;
-	snap_code rc;
-
-	if (!h->claim)
-		return SNAP_OK;
-	rc = settle_collect(ctx, h, sum, &again, err);
 	hand_free(h);
 	return rc;
 }
@@ -444,22 +409,188 @@ static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *e
 	return rc;
 }
 
-/* Batches until nothing is due, the limit or the time is reached, or a signal. Sweeping what is
- * due (sync-all), the work of PostgreSQL and of MongoDB overlaps: the next batch is claimed
- * while MongoDB writes the one in hand, and a written batch is settled while the listings of
- * the next are converted (libpq runs one statement at a time: the longer, the claim, goes
- * beside the longer, the write). */
+/* The work done beside MongoDB's write of the batch in hand, by a thread of its own that has
+ * the PostgreSQL connection until the write is done: the results of the settling of the batch
+ * written before and of the claim of the next one, both sent before the write, and the next
+ * batch's listings converted. */
+struct beside {
+	snap_ctx *ctx;
+	const struct mongo_ops *ops;
+	struct hand *settling, *next; /* NULL: not sent */
+	double sent;                  /* when the claim was */
+	snap_code settle_rc, claim_rc;
+	PGresult *settled;
+	snap_error settle_err, claim_err;
+	int filled;
+};
+
+static void *work_beside(void *arg)
+{
+	struct beside *b = arg;
+	PGresult *claim = NULL;
+
+	if (b->next &&
+	    (b->claim_rc = pg_receive(b->ctx, "claiming snapshots", &claim, &b->claim_err)) ==
+	        SNAP_OK &&
+	    (b->filled = fill(claim, b->sent, 0, b->next))) {
+		b->ops->prepare(b->next->items, (size_t)b->next->n);
+		b->next->ops = b->ops;
+	}
+	if (b->settling)
+		b->settle_rc = pg_receive(b->ctx, "marking snapshots", &b->settled, &b->settle_err);
+	return NULL;
+}
+
+/* The first error of a step stands. */
+static void first_error(snap_code *rc, snap_error *err, snap_code rc2, const snap_error *err2)
+{
+	if (*rc != SNAP_OK || rc2 == SNAP_OK)
+		return;
+	*rc = rc2;
+	if (err)
+		*err = *err2;
+}
+
+/* sync-all's sweep of what is due, batch after batch until nothing is, the limit or the time
+ * is reached, or a signal. While MongoDB writes the batch in hand, PostgreSQL settles the one
+ * written before and claims the next (both sent at once, in libpq's pipeline mode), and a
+ * thread takes their results and converts the next batch's listings: the write, the longest
+ * step, is the only one between two writes. */
+static snap_code sweep(snap_ctx *ctx, const snap_sync_opts *o, const char *failed_before,
+                       double start, snap_sync_summary *sum, snap_error *err)
+{
+	long batch_size = batch_of(&o->run, SNAP_SYNC_BATCH), want = 0, more;
+	struct hand cur = {0}, next = {0}, settling = {0};
+	const struct mongo_ops *ops;
+	void *store;
+	snap_error ignored, more_err;
+	snap_code rc = SNAP_OK, rc2, more_rc;
+	int written, again;
+
+	for (;;) {
+		struct beside b = {.ctx = ctx};
+		pthread_t thread;
+		int threaded = 0;
+
+		/* Nothing claimed ahead (the first batch, or one after a batch that was not full,
+		 * as settling may have made more due): claimed now. */
+		if (!cur.claim) {
+			if ((rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
+			                     o->run.max_seconds, &want, err)) != SNAP_OK ||
+			    want == 0 ||
+			    (rc = claim(ctx, o, SYNC, failed_before, want, &cur, sum, err)) !=
+			        SNAP_OK ||
+			    cur.n == 0 || (rc = listings_open(ctx, &ops, &store, err)) != SNAP_OK)
+				break;
+			ops->prepare(cur.items, (size_t)cur.n);
+			cur.ops = ops;
+		}
+		if (cur.n == 0)
+			break;
+		b.ops = ops;
+
+		/* The next claim goes out only when this one was full and more may be taken. */
+		more = 0;
+		more_rc = cur.n == want ? next_batch(ctx, o->run.limit, sum->claimed, batch_size,
+		                                     start, o->run.max_seconds, &more, &more_err)
+		                        : SNAP_OK;
+		if ((rc = pg_pipeline_begin(ctx, err)) == SNAP_OK && more > 0 &&
+		    claim_send(ctx, "due", NULL, failed_before, more, 0, &b.sent, &ignored) ==
+		        SNAP_OK)
+			b.next = &next;
+		if (rc == SNAP_OK && settling.claim &&
+		    (rc = settle_send(ctx, &settling, 0, err)) == SNAP_OK)
+			b.settling = &settling;
+		if (b.settling || b.next) {
+			threaded = pthread_create(&thread, NULL, work_beside, &b) == 0;
+			if (!threaded)
+				work_beside(&b);
+		}
+		written = 0;
+		if (rc == SNAP_OK)
+			rc = write_hand(ctx, &cur, &written, sum, err);
+		if (threaded)
+			pthread_join(thread, NULL);
+		pg_pipeline_end(ctx);
+		if (b.settling) {
+			first_error(&rc, err,
+			            settle_count(ctx, &settling, b.settle_rc, b.settled, sum,
+			                         &again, &b.settle_err),
+			            &b.settle_err);
+			hand_free(&settling);
+		}
+		if (b.next && b.claim_rc == SNAP_OK) {
+			sum->claimed += next.n;
+			if (!b.filled)
+				b.claim_rc =
+				    snap_fail(&b.claim_err, SNAP_ERR_INTERNAL, "out of memory");
+		}
+		if (b.next)
+			first_error(&rc, err, b.claim_rc, &b.claim_err);
+		first_error(&rc, err, more_rc, &more_err);
+		/* A batch written is settled beside the next write, or now when the sweep stops;
+		 * one not written goes back, and so does the next when the sweep stops. */
+		if (written && rc == SNAP_OK && next.n > 0)
+			settling = cur;
+		else if ((rc2 = settle_hand(ctx, &cur, written, 0, sum, &again,
+		                            rc == SNAP_OK ? err : &ignored)) != SNAP_OK &&
+		         rc == SNAP_OK)
+			rc = rc2;
+		memset(&cur, 0, sizeof(cur));
+		if (rc != SNAP_OK && next.claim)
+			settle_hand(ctx, &next, 0, 0, sum, &again, &ignored);
+		cur = next;
+		memset(&next, 0, sizeof(next));
+		want = more;
+		if (rc != SNAP_OK)
+			break;
+		progress(ctx, "claimed", sum->claimed);
+	}
+	/* Written, but its settling could not be sent: once more, alone. */
+	if (settling.claim)
+		settle_hand(ctx, &settling, 1, 0, sum, &again, &ignored);
+	hand_free(&cur);
+	return rc;
+}
+
+/* The ids given: one batch, again for those whose listing was ahead (lost history). */
+static snap_code by_ids(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode,
+                        const char *failed_before, double start, snap_sync_summary *sum,
+                        snap_error *err)
+{
+	long want = 0;
+	struct hand h = {0};
+	snap_error ignored;
+	snap_code rc = SNAP_OK, rc2;
+	int again = 0, written, rounds = 0;
+
+	while (rc == SNAP_OK) {
+		rc = next_batch(ctx, o->run.limit, sum->claimed, batch_of(&o->run, SNAP_SYNC_BATCH),
+		                start, o->run.max_seconds, &want, err);
+		if (rc != SNAP_OK || want == 0 ||
+		    (rc = claim(ctx, o, mode, failed_before, want, &h, sum, err)) != SNAP_OK ||
+		    h.n == 0)
+			break;
+		rc = write_hand(ctx, &h, &written, sum, err);
+		rc2 = settle_hand(ctx, &h, written, mode == WITHDRAW, sum, &again,
+		                  rc == SNAP_OK ? err : &ignored);
+		if (rc == SNAP_OK)
+			rc = rc2;
+		if (!again || ++rounds >= MAX_ID_ROUNDS)
+			break;
+		progress(ctx, "claimed", sum->claimed);
+	}
+	hand_free(&h);
+	return rc;
+}
+
 static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, snap_sync_summary *sum,
                      snap_error *err)
 {
-	double start = now_seconds(), sent = 0;
-	long batch_size = batch_of(&o->run, SNAP_SYNC_BATCH), want = 0, more = 0;
+	double start = now_seconds();
 	PGresult *started = NULL;
 	const char *failed_before = NULL;
-	struct hand cur = {0}, next = {0}, settling = {0};
-	snap_error ignored;
-	snap_code rc = SNAP_OK, rc2;
-	int again = 0, written, rounds = 0, ahead, sweep = mode == SYNC && !o->ids;
+	snap_code rc = SNAP_OK;
 
 	memset(sum, 0, sizeof(*sum));
 	if ((o->run.flags & SNAP_SYNC_RETRY_FAILED) &&
@@ -468,56 +599,10 @@ static snap_code run(snap_ctx *ctx, const snap_sync_opts *o, enum mode mode, sna
 		failed_before = PQgetvalue(started, 0, 0);
 	if (rc == SNAP_OK && (o->run.flags & SNAP_DRY_RUN))
 		rc = dry_run(ctx, o, mode, failed_before, sum, err);
-	while (!(o->run.flags & SNAP_DRY_RUN) && rc == SNAP_OK) {
-		if (!cur.claim) {
-			rc = settled(ctx, &settling, sum, err);
-			if (rc == SNAP_OK)
-				rc = next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
-				                o->run.max_seconds, &want, err);
-			if (rc != SNAP_OK || want == 0 ||
-			    (rc = claim(ctx, o, mode, failed_before, want, &cur, sum, err)) !=
-			        SNAP_OK)
-				break;
-		}
-		if (cur.n == 0)
-			break;
-		if (sweep)
-			prepare(ctx, &cur);
-		if ((rc = settled(ctx, &settling, sum, err)) != SNAP_OK) {
-			settle_hand(ctx, &cur, 0, 0, sum, &again, &ignored); /* gives it back */
-			break;
-		}
-		/* The next claim goes out only when this one was full and more may be taken. */
-		ahead = sweep && cur.n == want &&
-		        next_batch(ctx, o->run.limit, sum->claimed, batch_size, start,
-		                   o->run.max_seconds, &more, &ignored) == SNAP_OK &&
-		        more > 0 &&
-		        claim_send(ctx, "due", NULL, failed_before, more, 0, &sent, &ignored) ==
-		            SNAP_OK;
-		rc = write_hand(ctx, &cur, &written, sum, err);
-		if (ahead &&
-		    (rc2 = claim_collect(ctx, sent, 0, &next, sum,
-		                         rc == SNAP_OK ? err : &ignored)) != SNAP_OK &&
-		    rc == SNAP_OK)
-			rc = rc2;
-		rc2 = finish(ctx, &cur, &settling, sweep && rc == SNAP_OK, written,
-		             mode == WITHDRAW, sum, &again, rc == SNAP_OK ? err : &ignored);
-		if (rc == SNAP_OK)
-			rc = rc2;
-		if (next.claim && rc != SNAP_OK) /* the one claimed ahead goes back too */
-			settle_hand(ctx, &next, 0, 0, sum, &again, &ignored);
-		cur = next;
-		memset(&next, 0, sizeof(next));
-		want = more;
-		/* Ids are one batch, again for those whose listing was ahead (lost history). */
-		if (o->ids && (!again || ++rounds >= MAX_ID_ROUNDS))
-			break;
-		progress(ctx, "claimed", sum->claimed);
-	}
-	rc2 = settled(ctx, &settling, sum, rc == SNAP_OK ? err : &ignored);
-	if (rc == SNAP_OK)
-		rc = rc2;
-	hand_free(&cur);
+	else if (rc == SNAP_OK && mode == SYNC && !o->ids)
+		rc = sweep(ctx, o, failed_before, start, sum, err);
+	else if (rc == SNAP_OK)
+		rc = by_ids(ctx, o, mode, failed_before, start, sum, err);
 	PQclear(started);
 	return rc;
 }
