@@ -410,9 +410,9 @@ static snap_code check_ids(snap_ctx *ctx, const snap_sync_opts *o, snap_error *e
 }
 
 /* The work done beside MongoDB's write of the batch in hand, by a thread of its own that has
- * the PostgreSQL connection until the write is done: the results of the settling of the batch
- * written before and of the claim of the next one, both sent before the write, and the next
- * batch's listings converted. */
+ * the PostgreSQL connection until the write is done: the results of the claim of the next
+ * batch and of the settling of the one written before, sent in that order before the write,
+ * and between the two the next batch's listings converted. */
 struct beside {
 	snap_ctx *ctx;
 	const struct mongo_ops *ops;
@@ -452,10 +452,11 @@ static void first_error(snap_code *rc, snap_error *err, snap_code rc2, const sna
 }
 
 /* sync-all's sweep of what is due, batch after batch until nothing is, the limit or the time
- * is reached, or a signal. While MongoDB writes the batch in hand, PostgreSQL settles the one
- * written before and claims the next (both sent at once, in libpq's pipeline mode), and a
- * thread takes their results and converts the next batch's listings: the write, the longest
- * step, is the only one between two writes. */
+ * is reached, or a signal. While MongoDB writes the batch in hand, PostgreSQL claims the next
+ * and settles the one written before (both sent at once, in libpq's pipeline mode, the claim
+ * first so that its listings are converted while PostgreSQL settles), and a thread takes their
+ * results and converts: when PostgreSQL keeps up, nothing but the write is left between two
+ * writes. */
 static snap_code sweep(snap_ctx *ctx, const snap_sync_opts *o, const char *failed_before,
                        double start, snap_sync_summary *sum, snap_error *err)
 {
