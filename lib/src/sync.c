@@ -510,6 +510,9 @@ static snap_code sweep(snap_ctx *ctx, const snap_sync_opts *o, const char *faile
 		written = 0;
 		if (rc == SNAP_OK)
 			rc = write_hand(ctx, &cur, &written, sum, err);
+		/* Its BSON is done with: three batches are in hand from here. */
+		ops->unprepare(cur.items, (size_t)cur.n);
+		cur.ops = NULL;
 		if (threaded)
 			pthread_join(thread, NULL);
 		pg_pipeline_end(ctx);
