@@ -421,7 +421,8 @@ struct beside {
 	snap_code settle_rc, claim_rc;
 	PGresult *settled;
 	snap_error settle_err, claim_err;
-	int filled;
+	int filled, threaded;
+	pthread_t thread;
 };
 
 static void *work_beside(void *arg)
@@ -441,6 +442,29 @@ static void *work_beside(void *arg)
 	return NULL;
 }
 
+/* Sends the claim of the next batch (of more at most; none when 0) into next and the settling
+ * of the batch in settling (when it holds one), and starts the thread that takes them. A claim
+ * that cannot be sent only ends the sweep after this batch. */
+static snap_code send_beside(struct beside *b, struct hand *settling, struct hand *next, long more,
+                             const char *failed_before, snap_error *err)
+{
+	snap_error ignored;
+	snap_code rc = pg_pipeline_begin(b->ctx, err);
+
+	if (rc == SNAP_OK && more > 0 &&
+	    claim_send(b->ctx, "due", NULL, failed_before, more, 0, &b->sent, &ignored) == SNAP_OK)
+		b->next = next;
+	if (rc == SNAP_OK && settling->claim &&
+	    (rc = settle_send(b->ctx, settling, 0, err)) == SNAP_OK)
+		b->settling = settling;
+	if (b->next || b->settling) {
+		b->threaded = pthread_create(&b->thread, NULL, work_beside, b) == 0;
+		if (!b->threaded)
+			work_beside(b); /* the same, before the write */
+	}
+	return rc;
+}
+
 /* The first error of a step stands. */
 static void first_error(snap_code *rc, snap_error *err, snap_code rc2, const snap_error *err2)
 {
@@ -449,6 +473,31 @@ static void first_error(snap_code *rc, snap_error *err, snap_code rc2, const sna
 	*rc = rc2;
 	if (err)
 		*err = *err2;
+}
+
+/* Once the write is done: waits for the thread and counts what it took; the batch settled is
+ * let go. The first error stands in *rc. */
+static void take_beside(struct beside *b, snap_sync_summary *sum, snap_code *rc, snap_error *err)
+{
+	int again;
+
+	if (b->threaded)
+		pthread_join(b->thread, NULL);
+	pg_pipeline_end(b->ctx);
+	if (b->settling) {
+		first_error(rc, err,
+		            settle_count(b->ctx, b->settling, b->settle_rc, b->settled, sum, &again,
+		                         &b->settle_err),
+		            &b->settle_err);
+		hand_free(b->settling);
+	}
+	if (b->next && b->claim_rc == SNAP_OK) {
+		sum->claimed += b->next->n;
+		if (!b->filled)
+			b->claim_rc = snap_fail(&b->claim_err, SNAP_ERR_INTERNAL, "out of memory");
+	}
+	if (b->next)
+		first_error(rc, err, b->claim_rc, &b->claim_err);
 }
 
 /* sync-all's sweep of what is due, batch after batch until nothing is, the limit or the time
@@ -470,8 +519,6 @@ static snap_code sweep(snap_ctx *ctx, const snap_sync_opts *o, const char *faile
 
 	for (;;) {
 		struct beside b = {.ctx = ctx};
-		pthread_t thread;
-		int threaded = 0;
 
 		/* Nothing claimed ahead (the first batch, or one after a batch that was not full,
 		 * as settling may have made more due): claimed now. */
@@ -489,48 +536,19 @@ static snap_code sweep(snap_ctx *ctx, const snap_sync_opts *o, const char *faile
 		if (cur.n == 0)
 			break;
 		b.ops = ops;
-
 		/* The next claim goes out only when this one was full and more may be taken. */
 		more = 0;
 		more_rc = cur.n == want ? next_batch(ctx, o->run.limit, sum->claimed, batch_size,
 		                                     start, o->run.max_seconds, &more, &more_err)
 		                        : SNAP_OK;
-		if ((rc = pg_pipeline_begin(ctx, err)) == SNAP_OK && more > 0 &&
-		    claim_send(ctx, "due", NULL, failed_before, more, 0, &b.sent, &ignored) ==
-		        SNAP_OK)
-			b.next = &next;
-		if (rc == SNAP_OK && settling.claim &&
-		    (rc = settle_send(ctx, &settling, 0, err)) == SNAP_OK)
-			b.settling = &settling;
-		if (b.settling || b.next) {
-			threaded = pthread_create(&thread, NULL, work_beside, &b) == 0;
-			if (!threaded)
-				work_beside(&b);
-		}
+		rc = send_beside(&b, &settling, &next, more, failed_before, err);
 		written = 0;
 		if (rc == SNAP_OK)
 			rc = write_hand(ctx, &cur, &written, sum, err);
 		/* Its BSON is done with: three batches are in hand from here. */
 		ops->unprepare(cur.items, (size_t)cur.n);
 		cur.ops = NULL;
-		if (threaded)
-			pthread_join(thread, NULL);
-		pg_pipeline_end(ctx);
-		if (b.settling) {
-			first_error(&rc, err,
-			            settle_count(ctx, &settling, b.settle_rc, b.settled, sum,
-			                         &again, &b.settle_err),
-			            &b.settle_err);
-			hand_free(&settling);
-		}
-		if (b.next && b.claim_rc == SNAP_OK) {
-			sum->claimed += next.n;
-			if (!b.filled)
-				b.claim_rc =
-				    snap_fail(&b.claim_err, SNAP_ERR_INTERNAL, "out of memory");
-		}
-		if (b.next)
-			first_error(&rc, err, b.claim_rc, &b.claim_err);
+		take_beside(&b, sum, &rc, err);
 		first_error(&rc, err, more_rc, &more_err);
 		/* A batch written is settled beside the next write, or now when the sweep stops;
 		 * one not written goes back, and so does the next when the sweep stops. */
