@@ -9,6 +9,7 @@
  * version guard, so whatever runs twice or late, a listing never goes back to an older
  * version, and a crash at any point leaves work that a later run claims again. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,7 +459,13 @@ static snap_code send_beside(struct beside *b, struct hand *settling, struct han
 	    (rc = settle_send(b->ctx, settling, 0, err)) == SNAP_OK)
 		b->settling = settling;
 	if (b->next || b->settling) {
+		sigset_t all, old;
+
+		/* Signals stay the caller's thread's business (its SIGTERM handler, say). */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		b->threaded = pthread_create(&b->thread, NULL, work_beside, b) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!b->threaded)
 			work_beside(b); /* the same, before the write */
 	}
