@@ -259,7 +259,7 @@ static int fill(PGresult *claim, double claimed_at, int force_remove, struct han
 	return 1;
 }
 
-/* Counts the batch filled into h; gives it back when it could not be. */
+/* Counts the batch filled into h; gives it back and lets it go when it could not be. */
 static snap_code took(snap_ctx *ctx, int filled, struct hand *h, snap_sync_summary *sum,
                       snap_error *err)
 {
@@ -267,6 +267,7 @@ static snap_code took(snap_ctx *ctx, int filled, struct hand *h, snap_sync_summa
 	if (filled)
 		return SNAP_OK;
 	release(ctx, h->claim);
+	hand_free(h);
 	return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 }
 
@@ -498,11 +499,8 @@ static void take_beside(struct beside *b, snap_sync_summary *sum, snap_code *rc,
 		            &b->settle_err);
 		hand_free(b->settling);
 	}
-	if (b->next && b->claim_rc == SNAP_OK) {
-		sum->claimed += b->next->n;
-		if (!b->filled)
-			b->claim_rc = snap_fail(&b->claim_err, SNAP_ERR_INTERNAL, "out of memory");
-	}
+	if (b->next && b->claim_rc == SNAP_OK)
+		b->claim_rc = took(b->ctx, b->filled, b->next, sum, &b->claim_err);
 	if (b->next)
 		first_error(rc, err, b->claim_rc, &b->claim_err);
 }
