@@ -9,8 +9,10 @@
 -- caller locks those rows and runs the statement again for them.
 -- Unchanged content is found by content_hash (see keyed), so an unchanged booking costs
 -- neither a write, nor a read of its stored JSON, nor the building of its own.
--- Returns one row per id of $1, in its order:
---   booking_id, action (created | updated | unchanged | raced | not_found), status, version.
+-- Returns one row per id of $1, in no particular order (sorting them here took 2.5% of a batch
+-- of 20,000 new bookings; the caller puts them in order by ord):
+--   booking_id, action (created | updated | unchanged | raced | not_found), status, version,
+--   ord (the id's place in $1, from 1).
 -- not_found: neither a booking nor a snapshot; a snapshot whose booking is gone is 'updated'
 -- when this statement marks it (see gone), 'unchanged' after.
 WITH input AS (
@@ -330,8 +332,8 @@ SELECT j.id::text,
 	    WHEN j.seen_hash = j.content_hash THEN 'unchanged'
 	    ELSE 'raced' END,
        coalesce(w.status, g.status, j.seen_status),
-       coalesce(w.snapshot_version, g.snapshot_version, j.seen_version)
+       coalesce(w.snapshot_version, g.snapshot_version, j.seen_version),
+       j.ord
 FROM judged j
 LEFT JOIN w ON w.booking_id = j.id
 LEFT JOIN gone g ON g.booking_id = j.id
-ORDER BY j.ord

@@ -77,7 +77,16 @@ const char *snap_action_name(snap_action action)
 	return "unknown";
 }
 
-/* Each booking's outcome to the summary and the callback; non-zero when it asked to stop. */
+/* The statement's rows come in no particular order; column 4 is each id's place in the
+ * statement's ids, from 1. */
+static int place(const PGresult *res, int row)
+{
+	return atoi(PQgetvalue(res, row, 4)) - 1;
+}
+
+/* Each booking's outcome to the summary and the callback, a round's in the order of its ids
+ * (in the order of the rows when there is no memory to sort them); non-zero when the
+ * callback asked to stop. */
 static int deliver(PGresult *const *rounds, int n, const snap_upsert_opts *o,
                    snap_upsert_summary *sum)
 {
@@ -87,10 +96,24 @@ static int deliver(PGresult *const *rounds, int n, const snap_upsert_opts *o,
 	} actions[] = {{"created", SNAP_ACTION_CREATED},
 	               {"updated", SNAP_ACTION_UPDATED},
 	               {"unchanged", SNAP_ACTION_UNCHANGED}};
-	int r, i, a, stop = 0;
+	int r, k, a, stop = 0;
 
-	for (r = 0; r < n; r++)
-		for (i = 0; i < PQntuples(rounds[r]); i++)
+	for (r = 0; r < n; r++) {
+		int rows = PQntuples(rounds[r]),
+		    *at = malloc((size_t)(rows ? rows : 1) * sizeof(*at));
+
+		for (k = 0; at && k < rows; k++) {
+			int p = place(rounds[r], k);
+
+			if (p < 0 || p >= rows) { /* not this statement's rows: as they came */
+				free(at);
+				at = NULL;
+			} else
+				at[p] = k;
+		}
+		for (k = 0; k < rows; k++) {
+			int i = at ? at[k] : k;
+
 			for (a = 0; a < 3; a++) {
 				snap_upsert_result res;
 
@@ -105,6 +128,9 @@ static int deliver(PGresult *const *rounds, int n, const snap_upsert_opts *o,
 				if (o->fn && !stop)
 					stop = o->fn(&res, o->data);
 			}
+		}
+		free(at);
+	}
 	return stop;
 }
 
@@ -117,15 +143,18 @@ static int count_action(const PGresult *res, const char *action)
 	return n;
 }
 
+/* The first id given whose booking is not found, if any, as the error. */
 static snap_code check_found(const PGresult *res, snap_error *err)
 {
-	int i;
+	int i, first = -1;
 
 	for (i = 0; i < PQntuples(res); i++)
-		if (!strcmp(PQgetvalue(res, i, 1), "not_found"))
-			return snap_fail(err, SNAP_ERR_NOT_FOUND, "booking '%s' not found",
-			                 PQgetvalue(res, i, 0));
-	return SNAP_OK;
+		if (!strcmp(PQgetvalue(res, i, 1), "not_found") &&
+		    (first < 0 || place(res, i) < place(res, first)))
+			first = i;
+	return first < 0 ? SNAP_OK
+	                 : snap_fail(err, SNAP_ERR_NOT_FOUND, "booking '%s' not found",
+	                             PQgetvalue(res, first, 0));
 }
 
 /* Runs the rounds of one batch inside the open transaction: the statement, then for the ids

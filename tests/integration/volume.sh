@@ -48,5 +48,12 @@ expect 0 --json reconcile --batch-size 5000
 printf '%s\n' "$OUT" | grep -q "\"checked\":$n,\"unchanged\":$n,\"changed\":0,\"missing\":1,\"published\":1," ||
 	fail "one missing among $n: $OUT"
 [ "$(listing "$M")" != none ] || fail "the missing listing was not published again"
+
+# However many ids are given, upsert reports them in the order given (the statement's rows come
+# in no order of their own once there are a few hundred).
+mapfile -t ids < <(q "SELECT id FROM storage_bookings ORDER BY md5(id::text)")
+expect 0 upsert "${ids[@]}"
+[ "$(printf '%s\n' "$OUT" | cut -d' ' -f1)" = "$(printf '%s\n' "${ids[@]}")" ] ||
+	fail "upsert of ${#ids[@]} ids: not reported in the order given"
 invariants
 echo ok
