@@ -124,7 +124,9 @@ vcerts AS (
 		AND (c.expiry_date IS NULL OR c.expiry_date >= (now() AT TIME ZONE 'UTC')::date)
 	      GROUP BY c.vendor_id) v
 ),
--- At most one per booking; should the data hold more, the latest issued wins.
+-- At most one per booking; should the data hold more, the latest issued wins. Joined once, in
+-- keyed, which hands it on to content (joined again there, after the location's parts, the
+-- batch's rows were sorted to meet it: 150 MB written to disk for 100,000 new bookings).
 -- FIX: only an issued storage certificate certifies.
 scert AS (
 	SELECT s.*, hash_record_extended(ROW(s.cert, s.certifies), 0) AS h
@@ -159,7 +161,7 @@ loc AS (
 -- version of the rules that turn those parts into a snapshot: bump it when they change.
 keyed AS (
 	SELECT b.*, ci.id IS NOT NULL AS inspected, ci.freshness_score, ci.freshness,
-	       ci.visual_defects, ci.shelf_life_days,
+	       ci.visual_defects, ci.shelf_life_days, sc.cert, sc.certifies,
 	       hash_record_extended(ROW(1, b.farmer_id, b.vendor_id, b.location_id, b.crop_type,
 			b.grade, b.quantity_kg, b.start_date, b.end_date, b.duration_days,
 			b.booking_status, b.ai_inspection_id, ci.id IS NULL, ci.freshness_score,
@@ -204,10 +206,10 @@ content AS (
 	       coalesce(l.pest_alert, false) AS has_pest_alerts,
 	       coalesce(l.pest_count, 0)::int AS pest_count,
 	       coalesce(vc.certs, '[]') ||
-		       CASE WHEN sc.cert IS NULL THEN '[]' ELSE jsonb_build_array(sc.cert) END
+		       CASE WHEN k.cert IS NULL THEN '[]' ELSE jsonb_build_array(k.cert) END
 		       AS certificates,
-	       vc.vendor_id IS NOT NULL OR coalesce(sc.certifies, false) AS is_certified,
-	       (CASE WHEN sc.certifies
+	       vc.vendor_id IS NOT NULL OR coalesce(k.certifies, false) AS is_certified,
+	       (CASE WHEN k.certifies
 		     THEN ARRAY(SELECT DISTINCT t COLLATE "C"
 				FROM unnest(vc.types || '{storage_certificate}'::text[]) t
 				ORDER BY 1)
@@ -221,7 +223,6 @@ content AS (
 	      WHERE j.new_content OFFSET 0) k
 	LEFT JOIN loc l ON l.location_id = k.location_id
 	LEFT JOIN vcerts vc ON vc.vendor_id = k.vendor_id
-	LEFT JOIN scert sc ON sc.booking_id = k.id
 ),
 w AS (
 	INSERT INTO market_inventory_snapshots AS s (
