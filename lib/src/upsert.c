@@ -99,20 +99,20 @@ static int deliver(PGresult *const *rounds, int n, const snap_upsert_opts *o,
 	int r, k, a, stop = 0;
 
 	for (r = 0; r < n; r++) {
-		int rows = PQntuples(rounds[r]),
-		    *at = malloc((size_t)(rows ? rows : 1) * sizeof(*at));
+		int rows = PQntuples(rounds[r]), *at = calloc(rows ? (size_t)rows : 1, sizeof(*at));
 
-		for (k = 0; at && k < rows; k++) {
+		for (k = 0; at && k < rows; k++) { /* at[place] = row + 1 */
 			int p = place(rounds[r], k);
 
-			if (p < 0 || p >= rows) { /* not this statement's rows: as they came */
+			/* out of range or twice: not this statement's rows, so as they came */
+			if (p < 0 || p >= rows || at[p]) {
 				free(at);
 				at = NULL;
 			} else
-				at[p] = k;
+				at[p] = k + 1;
 		}
 		for (k = 0; k < rows; k++) {
-			int i = at ? at[k] : k;
+			int i = at ? at[k] - 1 : k;
 
 			for (a = 0; a < 3; a++) {
 				snap_upsert_result res;
