@@ -4,6 +4,7 @@
 #define SNAP_INTERNAL_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <signal.h>
 
 #include "snapshot.h"
@@ -99,6 +100,16 @@ snap_code sync_make_due(snap_ctx *ctx, const char *const *ids, size_t n, int dry
  * cleanup --orphans does; *removed says how many went (or, dry, would go). */
 snap_code remove_orphans(snap_ctx *ctx, const char *const *ids, size_t n, int dry_run,
                          long *removed, snap_error *err);
+
+/* beside.c: fn(arg) run on a thread of its own, every signal blocked in it, while the caller
+ * goes on; when no thread can be made, at once, before beside_start returns. beside_join
+ * waits for it. The two must not touch the same thing meanwhile. */
+struct beside_run {
+	pthread_t thread;
+	int threaded;
+};
+void beside_start(struct beside_run *b, void *(*fn)(void *), void *arg);
+void beside_join(struct beside_run *b);
 
 /* pg.c: the one place that talks libpq. */
 snap_code pg_conn(snap_ctx *ctx, snap_error *err);

@@ -8,8 +8,6 @@
  * changed meanwhile (upsert clears the lease), changes nothing. Listings are written with a
  * version guard, so whatever runs twice or late, a listing never goes back to an older
  * version, and a crash at any point leaves work that a later run claims again. */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,8 +421,8 @@ struct beside {
 	snap_code settle_rc, claim_rc;
 	PGresult *settled;
 	snap_error settle_err, claim_err;
-	int filled, threaded;
-	pthread_t thread;
+	int filled;
+	struct beside_run run;
 };
 
 static void *work_beside(void *arg)
@@ -459,17 +457,8 @@ static snap_code send_beside(struct beside *b, struct hand *settling, struct han
 	if (rc == SNAP_OK && settling->claim &&
 	    (rc = settle_send(b->ctx, settling, 0, err)) == SNAP_OK)
 		b->settling = settling;
-	if (b->next || b->settling) {
-		sigset_t all, old;
-
-		/* Signals stay the caller's thread's business (its SIGTERM handler, say). */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		b->threaded = pthread_create(&b->thread, NULL, work_beside, b) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (!b->threaded)
-			work_beside(b); /* the same, before the write */
-	}
+	if (b->next || b->settling)
+		beside_start(&b->run, work_beside, b); /* or at once, before the write */
 	return rc;
 }
 
@@ -489,8 +478,7 @@ static void take_beside(struct beside *b, snap_sync_summary *sum, snap_code *rc,
 {
 	int again;
 
-	if (b->threaded)
-		pthread_join(b->thread, NULL);
+	beside_join(&b->run);
 	pg_pipeline_end(b->ctx);
 	if (b->settling) {
 		first_error(rc, err,
