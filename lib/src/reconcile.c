@@ -72,53 +72,88 @@ static const char SQL_GIVE_BACK[] =
 static const char SQL_POSITION[] =
     "SELECT position::text FROM snapctl_reconcile_cursor WHERE id = 1";
 
-/* Finds those of ids[0..n) that are published but have no listing, and makes them due (noted
- * in maybe, when given). */
-static snap_code find_missing(snap_ctx *ctx, const char *const *ids, size_t n, unsigned char *maybe,
-                              int dry_run, snap_reconcile_summary *sum, snap_error *err)
-{
+/* Which of a batch's ids have a listing: asked of MongoDB on a thread of its own while
+ * PostgreSQL checks the batch, then those published without one are made due. */
+struct asked {
 	const struct mongo_ops *ops;
-	const char **absent = NULL;
-	unsigned char *found = NULL;
-	char *lower = NULL;
-	size_t i, j, m = 0;
-	long made;
-	snap_code rc;
 	void *h;
+	const char **ids; /* as listings spell them */
+	char *lower;
+	size_t n;
+	unsigned char *found;
+	snap_code rc;
+	snap_error err;
+	struct beside_run run;
+};
 
-	if ((rc = listings_open(ctx, &ops, &h, err)) != SNAP_OK)
+static void *ask(void *arg)
+{
+	struct asked *a = arg;
+
+	a->rc = a->ops->present(a->h, a->ids, a->n, a->found, &a->err);
+	return NULL;
+}
+
+static void asked_free(struct asked *a)
+{
+	free(a->lower);
+	free(a->ids);
+	free(a->found);
+}
+
+/* Starts asking which of ids[0..n) have a listing. */
+static snap_code ask_start(snap_ctx *ctx, const char *const *ids, size_t n, struct asked *a,
+                           snap_error *err)
+{
+	size_t i, j, m = n ? n : 1;
+	snap_code rc;
+
+	if ((rc = listings_open(ctx, &a->ops, &a->h, err)) != SNAP_OK)
 		return rc;
-	if (!(found = malloc(n)) || !(absent = malloc(n * sizeof(*absent))) ||
-	    !(lower = malloc(n * 37))) {
-		rc = snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
-		goto out;
+	if (!(a->found = malloc(m)) || !(a->ids = malloc(m * sizeof(*a->ids))) ||
+	    !(a->lower = malloc(m * 37))) {
+		asked_free(a);
+		return snap_fail(err, SNAP_ERR_INTERNAL, "out of memory");
 	}
 	/* Listings spell booking ids as PostgreSQL prints UUIDs; ids given may be in capitals. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < 36 && ids[i][j]; j++)
-			lower[i * 37 + j] = (char)tolower((unsigned char)ids[i][j]);
-		lower[i * 37 + j] = '\0';
-		absent[i] = lower + i * 37;
+			a->lower[i * 37 + j] = (char)tolower((unsigned char)ids[i][j]);
+		a->lower[i * 37 + j] = '\0';
+		a->ids[i] = a->lower + i * 37;
 	}
-	if ((rc = ops->present(h, absent, n, found, err)) != SNAP_OK)
+	a->n = n;
+	beside_start(&a->run, ask, a);
+	return SNAP_OK;
+}
+
+/* Waits for the answer; unless give_up, makes due those that are published but have no
+ * listing (noted in maybe, when given). */
+static snap_code ask_take(snap_ctx *ctx, struct asked *a, int give_up, unsigned char *maybe,
+                          int dry_run, snap_reconcile_summary *sum, snap_error *err)
+{
+	size_t i, m = 0;
+	long made;
+	snap_code rc;
+
+	beside_join(&a->run);
+	if ((rc = a->rc) != SNAP_OK && err)
+		*err = a->err;
+	if (rc != SNAP_OK || give_up)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (!found[i]) {
-			absent[m++] = absent[i];
+	for (i = 0; i < a->n; i++)
+		if (!a->found[i]) {
+			a->ids[m++] = a->ids[i];
 			if (maybe)
 				maybe[i] = 1;
 		}
-	if (m == 0)
-		goto out;
-	if ((rc = sync_make_due(ctx, absent, m, dry_run, &made, err)) == SNAP_OK && made) {
+	if (m && (rc = sync_make_due(ctx, a->ids, m, dry_run, &made, err)) == SNAP_OK && made) {
 		sum->missing += made;
 		snap_log(ctx, SNAP_LOG_INFO, "%ld published snapshots had no listing; %s", made,
 		         dry_run ? "they would be published again" : "publishing them again");
 	}
 out:
-	free(lower);
-	free(absent);
-	free(found);
+	asked_free(a);
 	return rc;
 }
 
@@ -148,10 +183,11 @@ static int note_unpublished(const snap_upsert_result *r, void *data)
 	return 0;
 }
 
-/* Checks ids[0..n): upsert, find published snapshots without a listing, then publish what is
- * due among them. Walking (maybe given, set for the bookings that have ended), only those that
- * may be due are asked: a published snapshot is due only once its booking has ended, so the
- * others are those the upsert left other than published and those missing their listing. */
+/* Checks ids[0..n): upsert, and meanwhile ask which have a listing; make those published
+ * without one due, then publish what is due among them. Walking (maybe given, set for the bookings
+ * that have ended), only those that may be due are asked: a published snapshot is due only once its
+ * booking has ended, so the others are those the upsert left other than published and those missing
+ * their listing. */
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, unsigned char *maybe,
                        int dry_run, snap_reconcile_summary *sum, snap_error *err)
 {
@@ -160,17 +196,22 @@ static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, unsigned
 	    {dry_run ? SNAP_DRY_RUN : 0, 0, 0, 0, NULL}, maybe ? note_unpublished : NULL, &w};
 	snap_upsert_summary us = {{0}, 0, 0, {0}};
 	snap_sync_summary s = {0};
+	struct asked a = {0};
+	snap_error asked_err;
 	const char **due = NULL;
 	size_t i, m = n;
-	snap_code rc;
+	snap_code rc, asked_rc;
 
+	asked_rc = ask_start(ctx, ids, n, &a, &asked_err);
 	rc = snap_upsert(ctx, ids, n, &uo, &us, err);
 	sum->unchanged += us.actions[SNAP_ACTION_UNCHANGED];
 	sum->changed += us.actions[SNAP_ACTION_CREATED] + us.actions[SNAP_ACTION_UPDATED];
 	sum->checked += us.actions[SNAP_ACTION_UNCHANGED] + us.actions[SNAP_ACTION_CREATED] +
 	                us.actions[SNAP_ACTION_UPDATED];
-	if (rc == SNAP_OK)
-		rc = find_missing(ctx, ids, n, maybe, dry_run, sum, err);
+	if (asked_rc == SNAP_OK)
+		asked_rc = ask_take(ctx, &a, rc != SNAP_OK, maybe, dry_run, sum, &asked_err);
+	if (rc == SNAP_OK && (rc = asked_rc) != SNAP_OK && err)
+		*err = asked_err;
 	if (rc != SNAP_OK || dry_run)
 		return rc;
 	if (maybe) {

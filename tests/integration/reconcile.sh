@@ -116,6 +116,32 @@ assert_eq "withdrawn stays without a listing" "withdrawn none" \
 	"$(q "SELECT status FROM market_inventory_snapshots WHERE booking_id = '$X'") $(listing "$X")"
 invariants
 
+# MongoDB down (SPEC section 6): reconcile asks it which listings exist while PostgreSQL checks
+# the batch; it stops with exit 69 and a one-line error, keeps what PostgreSQL wrote (the
+# change, a new version due: sync-all's from then on) and gives its batch back; once MongoDB
+# is back, the next run publishes the missing listing, and sync-all the change.
+M3=$(pick 20)
+B3=$(pick 30)
+"$SNAPCTL_TEST_MONGO_TOOL" delete "$SNAPCTL_MONGO_DB" "$M3"
+q "UPDATE crop_inspections SET freshness = 'down and back'
+   WHERE id = (SELECT ai_inspection_id FROM storage_bookings WHERE id = '$B3')" >/dev/null
+v3=$(q "SELECT snapshot_version FROM market_inventory_snapshots WHERE booking_id = '$B3'")
+"$SNAPCTL_SRC/scripts/mongo-server.sh" pause "$SNAPCTL_MONGO_ENV"
+expect 69 reconcile
+one_line_error "cannot reach MongoDB"
+"$SNAPCTL_SRC/scripts/mongo-server.sh" resume "$SNAPCTL_MONGO_ENV"
+assert_eq "MongoDB down: the change kept, ready" "$((v3 + 1)) ready_to_publish" \
+	"$(q "SELECT snapshot_version || ' ' || status FROM market_inventory_snapshots
+	      WHERE booking_id = '$B3'")"
+assert_eq "MongoDB down: the batch given back" 0 \
+	"$(q "SELECT count(*) FROM snapctl_reconcile_batches WHERE lease_expires_at > now()")"
+expect 0 --json reconcile
+[ "$(field missing)" = 1 ] && [ "$(field published)" = 1 ] || fail "back up: $OUT"
+expect 0 sync-all
+"$SNAPCTL" get --listing "$B3" | grep -q "down and back" || fail "the change did not reach $B3"
+[ "$(listing "$M3")" != none ] || fail "the missing listing of $M3 was not published again"
+invariants
+
 # --limit: a run checks that many; the next run goes on from there (no starvation).
 expect 0 --json reconcile --limit 50 --batch-size 20
 [ "$(field checked)" = 50 ] || fail "--limit 50: $OUT"
