@@ -183,11 +183,11 @@ static int note_unpublished(const snap_upsert_result *r, void *data)
 	return 0;
 }
 
-/* Checks ids[0..n): upsert, and meanwhile ask which have a listing; make those published
- * without one due, then publish what is due among them. Walking (maybe given, set for the bookings
- * that have ended), only those that may be due are asked: a published snapshot is due only once its
- * booking has ended, so the others are those the upsert left other than published and those missing
- * their listing. */
+/* Checks ids[0..n): upsert (which does not use MongoDB) and meanwhile ask which have a
+ * listing; make those published without one due, then publish what is due among them.
+ * Walking (maybe given, set for the bookings that have ended), only those that may be due are
+ * asked: a published snapshot is due only once its booking has ended, so the others are those
+ * the upsert left other than published and those missing their listing. */
 static snap_code check(snap_ctx *ctx, const char *const *ids, size_t n, unsigned char *maybe,
                        int dry_run, snap_reconcile_summary *sum, snap_error *err)
 {

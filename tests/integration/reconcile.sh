@@ -116,7 +116,7 @@ assert_eq "withdrawn stays without a listing" "withdrawn none" \
 	"$(q "SELECT status FROM market_inventory_snapshots WHERE booking_id = '$X'") $(listing "$X")"
 invariants
 
-# MongoDB down (SPEC section 6): reconcile asks it which listings exist while PostgreSQL checks
+# MongoDB down (SPEC section 7): reconcile asks it which listings exist while PostgreSQL checks
 # the batch; it stops with exit 69 and a one-line error, keeps what PostgreSQL wrote (the
 # change, a new version due: sync-all's from then on) and gives its batch back; once MongoDB
 # is back, the next run publishes the missing listing, and sync-all the change.
