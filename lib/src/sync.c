@@ -179,7 +179,8 @@ static void hand_free(struct hand *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Sends the settling of the batch in hand, under its fence; settle_collect takes the result. */
+/* Sends the settling of the batch in hand, under its fence; settle_count counts what its
+ * pg_receive gives. */
 static snap_code settle_send(snap_ctx *ctx, struct hand *h, int withdraw, snap_error *err)
 {
 	const char *params[3] = {PQgetvalue(h->claim, 0, COL_TOKEN), NULL, h->attempts};
@@ -270,8 +271,8 @@ static snap_code took(snap_ctx *ctx, int filled, struct hand *h, snap_sync_summa
 }
 
 /* Sends a claim (sync_claim.sql's $5 what, $4 ids: NULL for any, $6 dry) of want at most, to
- * be taken with claim_collect; sync-all sends the next one ahead, so that PostgreSQL claims it
- * while MongoDB writes the batch in hand. */
+ * be taken with claim_collect; sync-all's sweep sends the next one ahead and takes it beside
+ * MongoDB's write of the batch in hand (work_beside). */
 static snap_code claim_send(snap_ctx *ctx, const char *what, const char *ids,
                             const char *failed_before, long want, int dry, double *sent,
                             snap_error *err)
